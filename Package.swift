@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tapedeck",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tapedeck", targets: ["tapedeck"]),
+        .library(name: "TapedeckCore", targets: ["TapedeckCore"]),
+        .library(name: "TapedeckStorage", targets: ["TapedeckStorage"]),
+        .library(name: "TapedeckQuery", targets: ["TapedeckQuery"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C at the edges.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+
+        // Value types and packet decoding; imports nothing.
+        .target(name: "TapedeckCore"),
+        // System calls, wrapped once.
+        .target(name: "TapedeckPOSIX"),
+        // Packet sources (pcap files, live capture).
+        .target(name: "TapedeckCapture", dependencies: ["TapedeckCore", "TapedeckPOSIX", "CPcap"]),
+        // The segment store.
+        .target(name: "TapedeckStorage", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "CLZ4",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Query language, planner and executor.
+        .target(name: "TapedeckQuery", dependencies: ["TapedeckCore", "TapedeckStorage"]),
+
+        .executableTarget(name: "tapedeck", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "TapedeckCoreTests", dependencies: ["TapedeckCore"]),
+        .testTarget(name: "TapedeckCaptureTests", dependencies: ["TapedeckCapture", "TapedeckCore"]),
+        .testTarget(name: "TapedeckStorageTests", dependencies: ["TapedeckStorage", "TapedeckCore", "TapedeckPOSIX"]),
+        .testTarget(name: "TapedeckQueryTests", dependencies: ["TapedeckQuery", "TapedeckStorage", "TapedeckCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TapedeckCore"]),
+    ]
+)

@@ -1,0 +1,114 @@
+/// What the decoder could learn from one packet's headers: fixed-size, allocation-free, so that
+/// the per-packet path (indexing at ingest, exact filtering at query time) never allocates.
+///
+/// Fields that could not be decoded (truncated or bogus headers, unknown protocols) keep their
+/// zero values and the matching `has…` flag stays false; decoding never fails.
+public struct DecodedPacket: Sendable, Equatable {
+    /// How far the decoder got.
+    public enum NetworkLayer: UInt8, Sendable {
+        /// No IP header found (unknown EtherType, ARP, truncated link header, …).
+        case none = 0
+        case ipv4 = 4
+        case ipv6 = 6
+    }
+
+    /// Up to ``maxVLANs`` 802.1Q/802.1ad VLAN IDs, outermost first (see ``vlanCount``).
+    public var vlanIDs: (UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0)
+    /// Number of VLAN tags seen (may exceed ``maxVLANs``; only the first are kept).
+    public var vlanCount: UInt8 = 0
+    /// Up to ``maxMPLSLabels`` MPLS labels (20-bit values), outermost first.
+    public var mplsLabels: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+    /// Number of MPLS labels seen (may exceed ``maxMPLSLabels``).
+    public var mplsCount: UInt8 = 0
+    /// The EtherType (or SLL protocol) after tags, when the link layer has one; 0 otherwise.
+    public var etherType: UInt16 = 0
+
+    /// The network layer found.
+    public var network: NetworkLayer = .none
+    /// Source address; valid when `network != .none`.
+    public var source = IPAddress(ipv4: 0)
+    /// Destination address; valid when `network != .none`.
+    public var destination = IPAddress(ipv4: 0)
+    /// Whether `ipProtocol` is known (an IP header was decoded).
+    public var hasIPProtocol = false
+    /// Transport protocol: for IPv6 the upper-layer header after extension headers.
+    public var ipProtocol: UInt8 = 0
+    /// For IPv6, the Next Header value of the fixed header (before extension headers);
+    /// for IPv4 the same as `ipProtocol`. tcpdump's `ip6 proto` compares this one.
+    public var firstNextHeader: UInt8 = 0
+    /// Whether the packet is an IP fragment (MF set or non-zero offset, or an IPv6 fragment header).
+    public var isFragment = false
+    /// Whether the packet is a non-first fragment (offset ≠ 0): it carries no transport header.
+    public var isLaterFragment = false
+
+    /// Whether `sourcePort`/`destinationPort` were read from a TCP, UDP or SCTP header.
+    public var hasPorts = false
+    public var sourcePort: UInt16 = 0
+    public var destinationPort: UInt16 = 0
+    /// TCP flags byte (CWR…FIN); valid when `ipProtocol == 6 && hasPorts`.
+    public var tcpFlags: UInt8 = 0
+    /// ICMP/ICMPv6 type and code; valid when `hasICMP`.
+    public var hasICMP = false
+    public var icmpType: UInt8 = 0
+    public var icmpCode: UInt8 = 0
+
+    /// Byte offset of the network header in the captured bytes (valid when `network != .none`).
+    public var networkOffset: UInt16 = 0
+    /// Byte offset of the transport payload (after the TCP/UDP header) when ports were decoded.
+    public var payloadOffset: UInt16 = 0
+    /// Whether some header ended before its declared length (the packet was cut short).
+    public var isTruncated = false
+
+    /// Maximum number of VLAN IDs kept inline.
+    public static let maxVLANs = 4
+    /// Maximum number of MPLS labels kept inline.
+    public static let maxMPLSLabels = 4
+
+    /// An empty decoding (nothing known).
+    public init() {}
+
+    /// The VLAN ID at `index` (outermost is 0); `index` must be below `min(vlanCount, maxVLANs)`.
+    @inlinable
+    public func vlanID(at index: Int) -> UInt16 {
+        switch index {
+        case 0: vlanIDs.0
+        case 1: vlanIDs.1
+        case 2: vlanIDs.2
+        default: vlanIDs.3
+        }
+    }
+
+    /// The MPLS label at `index`; `index` must be below `min(mplsCount, maxMPLSLabels)`.
+    @inlinable
+    public func mplsLabel(at index: Int) -> UInt32 {
+        switch index {
+        case 0: mplsLabels.0
+        case 1: mplsLabels.1
+        case 2: mplsLabels.2
+        default: mplsLabels.3
+        }
+    }
+
+    /// The 5-tuple, when an IP header was decoded (ports are zero for portless protocols).
+    public var fiveTuple: FiveTuple? {
+        guard network != .none, hasIPProtocol else { return nil }
+        return FiveTuple(ipProtocol: ipProtocol, source: source, destination: destination,
+                         sourcePort: hasPorts ? sourcePort : 0, destinationPort: hasPorts ? destinationPort : 0)
+    }
+
+    public static func == (lhs: DecodedPacket, rhs: DecodedPacket) -> Bool {
+        lhs.vlanCount == rhs.vlanCount && lhs.mplsCount == rhs.mplsCount
+            && (0..<Int(min(lhs.vlanCount, 4))).allSatisfy { lhs.vlanID(at: $0) == rhs.vlanID(at: $0) }
+            && (0..<Int(min(lhs.mplsCount, 4))).allSatisfy { lhs.mplsLabel(at: $0) == rhs.mplsLabel(at: $0) }
+            && lhs.etherType == rhs.etherType && lhs.network == rhs.network
+            && lhs.source == rhs.source && lhs.destination == rhs.destination
+            && lhs.hasIPProtocol == rhs.hasIPProtocol && lhs.ipProtocol == rhs.ipProtocol
+            && lhs.firstNextHeader == rhs.firstNextHeader
+            && lhs.isFragment == rhs.isFragment && lhs.isLaterFragment == rhs.isLaterFragment
+            && lhs.hasPorts == rhs.hasPorts && lhs.sourcePort == rhs.sourcePort
+            && lhs.destinationPort == rhs.destinationPort && lhs.tcpFlags == rhs.tcpFlags
+            && lhs.hasICMP == rhs.hasICMP && lhs.icmpType == rhs.icmpType && lhs.icmpCode == rhs.icmpCode
+            && lhs.networkOffset == rhs.networkOffset && lhs.payloadOffset == rhs.payloadOffset
+            && lhs.isTruncated == rhs.isTruncated
+    }
+}
