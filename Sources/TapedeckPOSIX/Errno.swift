@@ -31,6 +31,8 @@ public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
     public static let noSpace = ENOSPC
     /// File exists.
     public static let exists = EEXIST
+    /// The operation would block (e.g. a lock held by another process).
+    public static let wouldBlock = EWOULDBLOCK
 }
 
 /// Calls `body` (a system call returning -1 and setting errno on failure) until it does not fail

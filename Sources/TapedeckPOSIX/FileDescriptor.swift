@@ -73,6 +73,26 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
         }
     }
 
+    /// Writes all of `bytes` at the current offset (`write(2)` until done).
+    public func writeAll(_ bytes: [UInt8]) throws(Errno) {
+        var failure: Errno?
+        bytes.withUnsafeBytes { raw in
+            do throws(Errno) { try writeAll(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Reads up to `count` bytes at `offset` (`pread(2)` until done or end of file).
+    public func read(fromAbsoluteOffset offset: Int64, count: Int) throws(Errno) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var result: Result<Int, Errno> = .success(0)
+        bytes.withUnsafeMutableBytes { raw in
+            do throws(Errno) { result = .success(try read(fromAbsoluteOffset: offset, into: raw)) } catch { result = .failure(error) }
+        }
+        bytes.removeLast(count - (try result.get()))
+        return bytes
+    }
+
     /// Writes all of `bytes` at `offset` (`pwrite(2)` until done).
     public func writeAll(toAbsoluteOffset offset: Int64, _ bytes: UnsafeRawBufferPointer) throws(Errno) {
         var done = 0

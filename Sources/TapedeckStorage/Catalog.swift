@@ -1,0 +1,114 @@
+import TapedeckPOSIX
+
+/// The store's table of contents, file `catalog`: the sealed segments in id order and the id
+/// of the segment being recorded, so that a reader finds everything with one small read.
+/// Rewritten atomically (temporary file, fsync, rename) whenever a segment is sealed, opened
+/// or deleted.
+///
+/// ```
+/// header, 32 bytes: magic "TDCATLOG" u64, version u8, 3 reserved, entry count u32 (12),
+///                   active segment id u64 (16; 0 = none), CRC-32C of the entries u32 (24), 4 reserved
+/// entries, 64 bytes each (see SegmentSummary)
+/// ```
+struct Catalog: Equatable, Sendable {
+    static let fileName = "catalog"
+    static let magic: UInt64 = 0x474F_4C54_4143_4454  // "TDCATLOG" little-endian
+    static let version: UInt8 = 1
+    static let headerSize = 32
+
+    /// Sealed segments, ascending by id.
+    var sealed: [SegmentSummary] = []
+    /// The segment currently being written, if any.
+    var activeSegmentID: UInt64?
+
+    /// The id after every id in use.
+    var nextSegmentID: UInt64 {
+        max((sealed.last?.id ?? 0), activeSegmentID ?? 0) + 1
+    }
+
+    func encoded() -> [UInt8] {
+        var entries = LittleEndianWriter(capacity: sealed.count * SegmentSummary.encodedWidth)
+        for segment in sealed { segment.encode(into: &entries) }
+        var writer = LittleEndianWriter(capacity: Catalog.headerSize + entries.bytes.count)
+        writer.append(Catalog.magic)
+        writer.append(Catalog.version)
+        writer.appendZeros(3)
+        writer.append(UInt32(sealed.count))
+        writer.append(activeSegmentID ?? 0)
+        writer.append(entries.bytes.withUnsafeBytes { CRC32C.checksum($0) })
+        writer.appendZeros(4)
+        writer.bytes.append(contentsOf: entries.bytes)
+        return writer.bytes
+    }
+
+    /// Reads the catalog of the store at `directory`.
+    static func load(directory: String) throws(StorageError) -> Catalog {
+        let path = "\(directory)/\(fileName)"
+        let bytes: [UInt8]
+        do {
+            bytes = try readWholeFile(path)
+        } catch {
+            if error.code == Errno.noEntry {
+                throw .notAStore(path: directory, reason: "no catalog file (create a store with `tapedeck import` or `tapedeck record`)")
+            }
+            throw .system(error)
+        }
+        return try bytes.withUnsafeBytes { raw in
+            Result { () throws(StorageError) in try decode(raw, path: path, directory: directory) }
+        }.get()
+    }
+
+    private static func decode(_ raw: UnsafeRawBufferPointer, path: String, directory: String) throws(StorageError) -> Catalog {
+        guard raw.count >= headerSize, let base = raw.baseAddress,
+              base.loadLittleEndian(at: 0, as: UInt64.self) == magic else {
+            throw .corrupt(path: path, offset: 0, reason: "bad catalog magic")
+        }
+        guard base.load(fromByteOffset: 8, as: UInt8.self) == version else {
+            throw .notAStore(path: directory, reason: "catalog version \(base.load(fromByteOffset: 8, as: UInt8.self)) is not supported")
+        }
+        let count = Int(base.loadLittleEndian(at: 12, as: UInt32.self))
+        guard raw.count == headerSize + count * SegmentSummary.encodedWidth else {
+            throw .corrupt(path: path, offset: Int64(raw.count), reason: "catalog length does not match its \(count) entries")
+        }
+        let entries = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
+        guard CRC32C.checksum(entries) == base.loadLittleEndian(at: 24, as: UInt32.self) else {
+            throw .corrupt(path: path, offset: Int64(headerSize), reason: "catalog CRC-32C mismatch")
+        }
+        var catalog = Catalog()
+        let active: UInt64 = base.loadLittleEndian(at: 16)
+        catalog.activeSegmentID = active == 0 ? nil : active
+        for index in 0..<count {
+            catalog.sealed.append(SegmentSummary(decoding: entries.baseAddress! + index * SegmentSummary.encodedWidth))
+        }
+        return catalog
+    }
+
+    /// Writes the catalog atomically: temporary file, fsync, rename, directory fsync.
+    func write(directory: String) throws(Errno) {
+        try writeFileAtomically(directory: directory, name: Catalog.fileName, bytes: encoded())
+    }
+}
+
+/// Reads a whole (small) file into memory.
+func readWholeFile(_ path: String) throws(Errno) -> [UInt8] {
+    let descriptor = try FileDescriptor.open(path, .readOnly)
+    defer { try? descriptor.close() }
+    return try descriptor.read(fromAbsoluteOffset: 0, count: Int(try descriptor.size()))
+}
+
+/// Writes `bytes` as `directory/name` so that readers see the old file or the new one, never a
+/// part: written to a hidden temporary name, fsynced, renamed, and the directory fsynced.
+func writeFileAtomically(directory: String, name: String, bytes: [UInt8]) throws(Errno) {
+    let temporary = "\(directory)/.\(name).tmp"
+    let descriptor = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate])
+    do {
+        try descriptor.writeAll(bytes)
+        try descriptor.sync()
+        try descriptor.close()
+    } catch {
+        try? descriptor.close()
+        throw error
+    }
+    try FileSystem.rename(temporary, to: "\(directory)/\(name)")
+    try FileSystem.syncDirectory(directory)
+}
