@@ -140,10 +140,9 @@ public final class SegmentReader: @unchecked Sendable {
 
     // MARK: - Packets
 
-    /// Calls `body` with each packet of block `number` in stored order, until it returns false;
-    /// returns false if `body` stopped early. The record's bytes are valid only during the call.
-    @discardableResult
-    public func forEachPacket(inBlock number: Int, _ body: (PacketRecord) throws -> Bool) throws -> Bool {
+    /// Reads, checks and decompresses block `number`, and returns a cursor over its packets.
+    /// The cursor's records are valid until the next call on this reader.
+    public func packets(inBlock number: Int) throws(StorageError) -> PacketCursor {
         let info = block(number)
         let length = Int(info.totalLength)
         if readBuffer.count < length {
@@ -152,7 +151,7 @@ public final class SegmentReader: @unchecked Sendable {
         }
         let raw = UnsafeMutableRawBufferPointer(rebasing: readBuffer[0..<length])
         let count: Int
-        do { count = try descriptor.read(fromAbsoluteOffset: info.offset, into: raw) } catch { throw StorageError.system(error) }
+        do { count = try descriptor.read(fromAbsoluteOffset: info.offset, into: raw) } catch { throw .system(error) }
         func corrupt(_ reason: String) -> StorageError { .corrupt(path: dataPath, offset: info.offset, reason: reason) }
         guard count == length else { throw corrupt("block \(number) extends past the end of the file") }
         let header: BlockHeader
@@ -169,11 +168,22 @@ public final class SegmentReader: @unchecked Sendable {
         do { payload = try BlockCodec.decode(header, stored: stored, scratch: &scratch) } catch {
             throw corrupt("block \(number): \(error)")
         }
+        return PacketCursor(payload: payload, linkType: info.linkType, expectedCount: header.packetCount)
+    }
+
+    /// Calls `body` with each packet of block `number` in stored order, until it returns false;
+    /// returns false if `body` stopped early. The record's bytes are valid only during the call.
+    @discardableResult
+    public func forEachPacket(inBlock number: Int, _ body: (PacketRecord) throws -> Bool) throws -> Bool {
+        var cursor = try packets(inBlock: number)
         do {
-            return try PacketPayload.forEachPacket(in: payload, linkType: info.linkType, expectedCount: header.packetCount, body)
+            while let record = try cursor.next() {
+                if try !body(record) { return false }
+            }
         } catch let error as BlockFormatError {
-            throw corrupt("block \(number): \(error)")
+            throw StorageError.corrupt(path: dataPath, offset: block(number).offset, reason: "block \(number): \(error)")
         }
+        return true
     }
 }
 

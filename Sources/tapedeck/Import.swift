@@ -1,0 +1,117 @@
+import ArgumentParser
+import Logging
+import TapedeckCapture
+import TapedeckCore
+import TapedeckStorage
+
+/// `tapedeck import`: reads capture files into the store.
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import pcap and pcapng files into the store.",
+        discussion: """
+            Files may overlap in time or go backwards; every packet is stored with its original \
+            timestamp, lengths and link type. A damaged file is imported up to the damage, the \
+            error says where it is, and the command exits with status 1 after the other files.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Flag(name: .long, help: "Do not draw a progress bar, even on a terminal.")
+    var noProgress = false
+
+    @Flag(name: .shortAndLong, help: "Log segment sealing and recovery details.")
+    var verbose = false
+
+    @Argument(help: ArgumentHelp("Capture files to import.", valueName: "file"))
+    var files: [String]
+
+    func run() throws {
+        let logger = makeLogger(verbose: verbose)
+        let writer = try StoreWriter(directory: storeOptions.directory, logger: logger)
+        let existing = Set(writer.sealedSegments.map(\.id))
+        let progress = ImportProgress(files: files, enabled: !noProgress && FileDescriptorSink.standardErrorIsTerminal)
+        var failures: [String] = []
+        var packets = 0
+        var bytes = 0
+        let started = monotonicSeconds()
+        for (index, path) in files.enumerated() {
+            let reader: PcapFileReader
+            do {
+                reader = try PcapFileReader(path: path)
+            } catch {
+                failures.append(error.description)
+                continue
+            }
+            progress.start(file: index, size: reader.fileSize)
+            do {
+                while let record = try reader.next() {
+                    try writer.append(record)
+                    packets += 1
+                    bytes += record.bytes.count
+                    if packets & 0xFFF == 0 { progress.update(consumed: reader.bytesConsumed, packets: packets) }
+                }
+            } catch let error as CaptureError {
+                failures.append(error.description)
+            }
+        }
+        try writer.close()
+        progress.finish()
+        let elapsed = monotonicSeconds() - started
+        let added = writer.sealedSegments.filter { !existing.contains($0.id) }
+        let dataBytes = added.reduce(0) { $0 + $1.dataBytes }
+        let indexBytes = added.reduce(0) { $0 + $1.indexBytes }
+        let megabytesPerSecond = Double(bytes) / 1e6 / max(elapsed, 1e-9)
+        printError("imported \(packets) packets (\(Format.bytes(bytes))) from \(files.count - failures.count) of "
+            + "\(files.count) files in \(Format.duration(seconds: elapsed)): \(Format.fixed(megabytesPerSecond, 1)) MB/s, "
+            + "\(Format.fixed(Double(packets) / max(elapsed, 1e-9) / 1000, 1))k packets/s; stored \(Format.bytes(dataBytes)) "
+            + "in \(added.count) segments (compression \(Format.fixed(Double(bytes) / Double(max(dataBytes, 1)), 2))×), "
+            + "index \(Format.bytes(indexBytes)) (\(Format.fixed(100 * Double(indexBytes) / Double(max(dataBytes, 1)), 1))% of stored)")
+        for failure in failures { printError("error: \(failure)") }
+        if !failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// The progress bar `tapedeck import` draws on standard error when it is a terminal.
+final class ImportProgress {
+    private let files: [String]
+    private let enabled: Bool
+    private var file = 0
+    private var size: Int64?
+    private var lastDraw = 0.0
+
+    init(files: [String], enabled: Bool) {
+        self.files = files
+        self.enabled = enabled
+    }
+
+    func start(file: Int, size: Int64?) {
+        self.file = file
+        self.size = size
+        lastDraw = 0
+    }
+
+    func update(consumed: Int64?, packets: Int) {
+        guard enabled else { return }
+        let now = monotonicSeconds()
+        guard now - lastDraw >= 0.2 else { return }
+        lastDraw = now
+        var fraction = 0.0
+        if let consumed, let size, size > 0 { fraction = min(1, Double(consumed) / Double(size)) }
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let name = files[file].split(separator: "/").last.map(String.init) ?? files[file]
+        printErrorRaw("\r\u{1B}[K[\(bar)] \(Format.fixed(fraction * 100, 0))% file \(file + 1)/\(files.count) \(name) – \(packets) packets")
+    }
+
+    func finish() {
+        if enabled { printErrorRaw("\r\u{1B}[K") }
+    }
+}
+
+/// A logger writing to standard error; `verbose` lowers the level from warning to debug.
+func makeLogger(verbose: Bool) -> Logger {
+    var logger = Logger(label: "tapedeck") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = verbose ? .debug : .warning
+    return logger
+}

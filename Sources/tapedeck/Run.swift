@@ -1,0 +1,65 @@
+import ArgumentParser
+import TapedeckCapture
+import TapedeckCore
+import TapedeckPOSIX
+import TapedeckQuery
+import TapedeckStorage
+
+/// `tapedeck run`: the main job on the embedded default store. For now it fills the store from
+/// the bundled sample captures and answers a sample query; live recording and the HTTP
+/// service join it as they are built.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run Tapedeck on its store: import the sample captures (if the store is empty) and answer a sample query.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp("Directory of sample captures to import into an empty store.", valueName: "dir"))
+    var samples = "Tests/Fixtures"
+
+    @Option(help: "The sample query to answer.")
+    var query = "tcp and port 443"
+
+    func run() throws {
+        let directory = storeOptions.directory
+        if (try? StoreReader(directory: directory))?.sealedSegments.isEmpty ?? true {
+            let files = try FileSystemListing.captures(in: samples)
+            guard !files.isEmpty else {
+                printError("error: no .pcap or .pcapng files in \(samples) to import")
+                throw ExitCode(1)
+            }
+            printError("importing \(files.count) sample captures from \(samples) into \(directory)")
+            var importer = Import()
+            importer.storeOptions = storeOptions
+            importer.files = files
+            importer.noProgress = true
+            try importer.run()
+        }
+        let store = try StoreReader(directory: directory)
+        print(StoreSummary(store: store).text)
+        let expression = try QueryExpression.parse(query, now: .now())
+        let executor = try QueryExecutor(store: store, expression: expression)
+        var flows: [FlowKey: Int] = [:]
+        let statistics = try executor.run { record in
+            if let tuple = PacketDecoder.decode(record.bytes, linkType: record.linkType).fiveTuple {
+                flows[tuple.flowKey, default: 0] += 1
+            }
+        }
+        print("query '\(expression)': \(statistics.packetsMatched) packets in \(flows.count) flows "
+            + "(read \(statistics.blocksRead) blocks of \(statistics.segmentsSearched) segments)")
+        for (flow, packets) in flows.sorted(by: { $0.value > $1.value }).prefix(5) {
+            print("  \(flow.canonical): \(packets) packets")
+        }
+        print("carve one: tapedeck query --store \(directory) '\(expression)' -w result.pcap")
+    }
+}
+
+/// Lists capture files in a directory.
+enum FileSystemListing {
+    static func captures(in directory: String) throws -> [String] {
+        try FileSystem.contentsOfDirectory(directory)
+            .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }
+            .sorted()
+            .map { "\(directory)/\($0)" }
+    }
+}
