@@ -40,7 +40,7 @@ def read_pcap(path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pcaps", default=os.path.join(os.path.dirname(__file__), "../../../shared/pcaps"))
+    parser.add_argument("--pcaps", default=os.path.join(os.path.dirname(__file__), "../../shared/pcaps"))
     parser.add_argument("--size", type=float, default=1e9, help="output size in bytes")
     parser.add_argument("--rate", type=float, default=12.5e6, help="simulated link rate, bytes per second")
     parser.add_argument("--start", type=int, default=1_700_000_000, help="first timestamp, seconds since the epoch")
