@@ -12,6 +12,7 @@ public struct MemorySink: ByteSink, Sendable {
     /// Creates an empty sink.
     public init() {}
 
+    /// Appends `bytes` to ``bytes``.
     public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         self.bytes.append(contentsOf: bytes)
     }

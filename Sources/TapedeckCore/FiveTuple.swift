@@ -2,13 +2,16 @@
 public struct FiveTuple: Hashable, Sendable, CustomStringConvertible {
     /// IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, …).
     public var ipProtocol: UInt8
+    /// The sender's address.
     public var source: IPAddress
+    /// The receiver's address.
     public var destination: IPAddress
     /// Source port; zero when the protocol has no ports.
     public var sourcePort: UInt16
     /// Destination port; zero when the protocol has no ports.
     public var destinationPort: UInt16
 
+    /// Creates a tuple from its fields.
     public init(ipProtocol: UInt8, source: IPAddress, destination: IPAddress, sourcePort: UInt16, destinationPort: UInt16) {
         self.ipProtocol = ipProtocol
         self.source = source
@@ -20,6 +23,7 @@ public struct FiveTuple: Hashable, Sendable, CustomStringConvertible {
     /// The direction-independent key of the flow this packet belongs to.
     public var flowKey: FlowKey { FlowKey(self) }
 
+    /// `PROTO SRC:PORT > DST:PORT`, IPv6 addresses in brackets, e.g. `6 10.0.0.1:1234 > 10.0.0.2:80`.
     public var description: String {
         func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
             address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"

@@ -30,6 +30,7 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Address length in bits: 32 or 128.
     public var bitWidth: Int { isIPv6 ? 128 : 32 }
 
+    /// Address order: every IPv4 address before every IPv6 address, each family numerically.
     @inlinable
     public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
         if lhs.isIPv6 != rhs.isIPv6 { return !lhs.isIPv6 }
@@ -82,7 +83,8 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
                     groups.append(UInt16(v4 & 0xFFFF))
                     continue
                 }
-                guard !piece.isEmpty, piece.count <= 4, let group = UInt16(piece, radix: 16) else { return nil }
+                guard !piece.isEmpty, piece.count <= 4, piece.allSatisfy({ $0.isASCII && $0.isHexDigit }),
+                      let group = UInt16(piece, radix: 16) else { return nil }
                 groups.append(group)
             }
         }
@@ -113,11 +115,14 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             ... IPAddress(ipv6High: high | ~highMask, low: low | ~lowMask)
     }
 
-    /// Dotted quad for IPv4; RFC 5952 text (lower case, longest zero run compressed) for IPv6.
+    /// Dotted quad for IPv4; RFC 5952 text (lower case, longest zero run compressed) for IPv6,
+    /// with IPv4-mapped addresses as `::ffff:1.2.3.4` (RFC 5952 §5, as `inet_ntop` and tshark do).
     public var description: String {
         if !isIPv6 {
-            let v = UInt32(truncatingIfNeeded: low)
-            return "\(v >> 24).\(v >> 16 & 0xFF).\(v >> 8 & 0xFF).\(v & 0xFF)"
+            return IPAddress.dottedQuad(UInt32(truncatingIfNeeded: low))
+        }
+        if high == 0, low >> 32 == 0xFFFF {
+            return "::ffff:" + IPAddress.dottedQuad(UInt32(truncatingIfNeeded: low))
         }
         let groups = (0..<8).map { index -> UInt16 in
             let half = index < 4 ? high : low
@@ -145,6 +150,10 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             index += 1
         }
         return text
+    }
+
+    private static func dottedQuad(_ value: UInt32) -> String {
+        "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
     }
 }
 

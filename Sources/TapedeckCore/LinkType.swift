@@ -26,8 +26,10 @@ public struct LinkType: RawRepresentable, Hashable, Comparable, Sendable, Custom
     /// Linux cooked capture v2 (`LINKTYPE_LINUX_SLL2`).
     public static let linuxSLL2 = LinkType(rawValue: 276)
 
+    /// Numeric order of the `LINKTYPE_*` values.
     public static func < (lhs: LinkType, rhs: LinkType) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// libpcap's name for the link type (`EN10MB`, `LINUX_SLL`, …) or `LINKTYPE_<n>`.
     public var description: String {
         switch self {
         case .null: "NULL"

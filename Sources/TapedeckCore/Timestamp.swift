@@ -32,9 +32,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The nanoseconds within the second, `0..<1_000_000_000`.
     @inlinable
     public var nanosecondOfSecond: Int64 {
-        nanoseconds - seconds * 1_000_000_000
+        // Wrapping arithmetic: `seconds * 10⁹` leaves Int64 near `distantPast`, the difference never does.
+        nanoseconds &- seconds &* 1_000_000_000
     }
 
+    /// Time order.
     @inlinable
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
@@ -102,11 +104,17 @@ public struct TimeWindow: Hashable, Sendable {
 
 /// Calendar fields of a UTC time, computed without Foundation (proleptic Gregorian calendar).
 public struct CivilTime: Hashable, Sendable {
+    /// The year (astronomical numbering: 0 is 1 BC).
     public var year: Int64
+    /// The month, 1…12.
     public var month: Int64
+    /// The day of the month, 1…31.
     public var day: Int64
+    /// The hour, 0…23.
     public var hour: Int64
+    /// The minute, 0…59.
     public var minute: Int64
+    /// The second, 0…59.
     public var second: Int64
 
     /// Splits seconds since the epoch into calendar fields (Howard Hinnant's `civil_from_days`).
