@@ -75,11 +75,11 @@ struct Query: ParsableCommand {
         do {
             switch chosen {
             case .pcap:
-                let writer = try PcapWriter(sink: output.sink, linkType: linkTypes.first ?? .ethernet, precision: precision)
+                let writer = PcapWriter(sink: output.sink, linkType: linkTypes.first ?? .ethernet, precision: precision)
                 statistics = try executor.run(limits: limits) { try writer.write($0) }
                 try writer.flush()
             case .pcapng:
-                let writer = try PcapngWriter(sink: output.sink, precision: precision)
+                let writer = PcapngWriter(sink: output.sink, precision: precision)
                 statistics = try executor.run(limits: limits) { try writer.write($0) }
                 try writer.flush()
             }
