@@ -164,7 +164,6 @@ enum OracleFixtures {
 /// Runs /usr/bin/tcpdump over pipes (no files, so privilege dropping cannot get in the way).
 enum Tcpdump {
     static let path = "/usr/bin/tcpdump"
-    static let isAvailable = FileManager.default.isExecutableFile(atPath: path)
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
