@@ -18,6 +18,8 @@ let package = Package(
         // C at the edges.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // CRC-32C with the SSE 4.2 instruction (and a table fallback), for block and index checksums.
+        .target(name: "CCRC32C"),
 
         // Value types and packet decoding; imports nothing.
         .target(name: "TapedeckCore"),
@@ -27,7 +29,7 @@ let package = Package(
         .target(name: "TapedeckCapture", dependencies: ["TapedeckCore", "TapedeckPOSIX", "CPcap"]),
         // The segment store.
         .target(name: "TapedeckStorage", dependencies: [
-            "TapedeckCore", "TapedeckPOSIX", "CLZ4",
+            "TapedeckCore", "TapedeckPOSIX", "CLZ4", "CCRC32C",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Query language, planner and executor.

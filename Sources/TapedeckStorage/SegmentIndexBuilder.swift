@@ -1,9 +1,13 @@
 import TapedeckCore
 
-/// Builds a segment's index while its blocks are written: decodes every packet once, notes
-/// its keys per block, and serialises the sorted sections when the segment is sealed.
+/// Builds a segment's index: decodes every packet once as it is stored (``add(_:)``), notes
+/// its keys per block (``closeBlock()``), and serialises the sorted sections with the block table
+/// when the segment is sealed. While recording, keys are gathered on the appending thread and
+/// the block table (which needs the compressed sizes) on the writer thread.
 struct SegmentIndexBuilder {
     private(set) var blocks: [BlockInfo] = []
+    /// Blocks whose keys are complete.
+    private(set) var closedBlocks: UInt32 = 0
     private(set) var totals = SegmentTotals()
     private var flows = KeyColumn<UInt64>()
     private var ipv4 = KeyColumn<UInt32>()
@@ -14,13 +18,26 @@ struct SegmentIndexBuilder {
     private var mplsLabels = KeyColumn<UInt32>()
     private var lastTimestamp = Int64.min
 
-    /// Indexes the packets of one block (its uncompressed payload) written at `info.offset`.
+    /// Indexes the packets of one block read back from a data file (its uncompressed payload),
+    /// written at `info.offset`: keys and block table entry at once.
     mutating func addBlock(_ info: BlockInfo, payload: UnsafeRawBufferPointer) throws {
-        let blockNumber = UInt32(blocks.count)
         _ = try PacketPayload.forEachPacket(in: payload, linkType: info.linkType, expectedCount: info.packetCount) { record in
             add(record)
             return true
         }
+        closeBlock()
+        blocks.append(info)
+    }
+
+    /// Uses `table` as the block table; it must have one entry per closed block.
+    mutating func setBlockTable(_ table: [BlockInfo]) {
+        blocks = table
+    }
+
+    /// Ends the current block: the keys added since the last call belong to block ``closedBlocks``.
+    mutating func closeBlock() {
+        let blockNumber = closedBlocks
+        closedBlocks += 1
         flows.closeBlock(blockNumber)
         ipv4.closeBlock(blockNumber)
         ipv6.closeBlock(blockNumber)
@@ -28,11 +45,11 @@ struct SegmentIndexBuilder {
         protocols.closeBlock(blockNumber)
         vlans.closeBlock(blockNumber)
         mplsLabels.closeBlock(blockNumber)
-        blocks.append(info)
     }
 
+    /// Adds one packet of the current block: totals, and its keys.
     @inline(__always)
-    private mutating func add(_ record: PacketRecord) {
+    mutating func add(_ record: PacketRecord) {
         let time = record.timestamp.nanoseconds
         if time < lastTimestamp { totals.isTimeOrdered = false }
         lastTimestamp = time

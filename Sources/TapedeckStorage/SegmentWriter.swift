@@ -10,7 +10,10 @@ final class SegmentWriter {
     /// Whether the data file still has its `.active` name.
     private let isActive: Bool
     private(set) var length = Int64(DataFileHeader.size)
-    private var index = SegmentIndexBuilder()
+    /// Index of a recovered segment (keys and block table rebuilt from the data file).
+    private var recoveredIndex: SegmentIndexBuilder?
+    /// Block table of the blocks written by ``write(_:)``.
+    private var blockTable: [BlockInfo] = []
     private var output: UnsafeMutableRawBufferPointer
 
     /// Creates the segment's `.active` data file (it must not exist) with its header.
@@ -50,9 +53,11 @@ final class SegmentWriter {
                 try descriptor.writeAll(DataFileHeader(segmentID: files.id, created: 0).encoded())
             } catch { throw .system(error) }
             truncatedBytes = fileLength
+            recoveredIndex = SegmentIndexBuilder()
             return
         }
         _ = try scanner.readFileHeader()
+        var index = SegmentIndexBuilder()
         var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 16)
         defer { scratch.deallocate() }
         while let (header, offset, stored) = try scanner.next() {
@@ -63,6 +68,7 @@ final class SegmentWriter {
                 throw .corrupt(path: path, offset: offset, reason: "\(error)")
             }
         }
+        recoveredIndex = index
         length = scanner.offset
         truncatedBytes = fileLength - length
         stopReason = scanner.stopReason
@@ -84,10 +90,7 @@ final class SegmentWriter {
         try? descriptor.close()
     }
 
-    /// Packets and bytes indexed so far.
-    var totals: SegmentTotals { index.totals }
-
-    /// Compresses, checksums and appends `block`, and adds its packets to the index.
+    /// Compresses, checksums and appends `block`, and notes it in the block table.
     func write(_ block: BlockBuffer) throws(StorageError) {
         let needed = BlockCodec.encodedCapacity(payloadLength: block.used)
         if output.count < needed {
@@ -102,11 +105,7 @@ final class SegmentWriter {
             try? descriptor.truncate(to: length)
             throw .system(error)
         }
-        do {
-            try index.addBlock(BlockInfo(header: header, offset: length), payload: block.payload)
-        } catch {
-            throw .invalidPacket(reason: "\(error)")
-        }
+        blockTable.append(BlockInfo(header: header, offset: length))
         length += Int64(encodedLength)
     }
 
@@ -115,9 +114,26 @@ final class SegmentWriter {
         do { try descriptor.dataSync() } catch { throw .system(error) }
     }
 
-    /// Seals the segment: data synced, index written under a temporary name, synced and renamed,
-    /// data file renamed to `.data`, directory synced. Returns the catalog entry.
-    func seal() throws(StorageError) -> SegmentSummary {
+    /// Seals a recovered segment with the index rebuilt from its data file.
+    func sealRecovered() throws(StorageError) -> SegmentSummary {
+        guard var index = recoveredIndex else { throw .closed }
+        return try seal(index: &index)
+    }
+
+    /// Seals the segment with the keys gathered while its blocks were appended (`keys` must
+    /// have closed as many blocks as were written).
+    func seal(keys: SegmentIndexBuilder) throws(StorageError) -> SegmentSummary {
+        guard keys.closedBlocks == blockTable.count else {
+            throw .invalidPacket(reason: "index has \(keys.closedBlocks) blocks, data file \(blockTable.count)")
+        }
+        var index = keys
+        index.setBlockTable(blockTable)
+        return try seal(index: &index)
+    }
+
+    /// Seals: data synced, index written under a temporary name, synced and renamed, data file
+    /// renamed to `.data`, directory synced. Returns the catalog entry.
+    private func seal(index: inout SegmentIndexBuilder) throws(StorageError) -> SegmentSummary {
         do {
             try descriptor.dataSync()
             let indexBytes = index.serialize(segmentID: files.id, dataLength: length)

@@ -51,7 +51,7 @@ enum StoreRecovery {
                     if present.contains(.index) { try FileSystem.unlink(files.indexPath) }
                     let writer = try SegmentWriter(recovering: files, path: isActive ? files.activePath : files.dataPath,
                                                    isActive: isActive)
-                    let summary = try writer.seal()
+                    let summary = try writer.sealRecovered()
                     catalog.sealed.append(summary)
                     let recovered = RecoveryReport.RecoveredSegment(
                         id: id, truncatedBytes: writer.truncatedBytes, reason: writer.stopReason.map { "\($0)" },

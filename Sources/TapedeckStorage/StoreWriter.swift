@@ -2,9 +2,9 @@ import Logging
 import TapedeckCore
 import TapedeckPOSIX
 
-/// Appends packets to a store. The appending thread only copies each packet into a block;
-/// a writer thread compresses, checksums, writes and indexes whole blocks, seals segments and
-/// keeps the catalog, so that ingestion never waits on disk except when the pipeline is full.
+/// Appends packets to a store. The appending thread copies each packet into a block and notes
+/// its index keys; a writer thread compresses, checksums and writes whole blocks, seals segments
+/// and keeps the catalog, so that ingestion never waits on disk except when the pipeline is full.
 ///
 /// One writer per store at a time (an `flock` on `lock` in the store directory).
 public final class StoreWriter: @unchecked Sendable {
@@ -39,6 +39,8 @@ public final class StoreWriter: @unchecked Sendable {
     private var segmentLatest = Int64.min
     private var segmentBytes: Int64 = 0
     private var segmentOpen = false
+    /// Keys of the current segment, gathered as packets are appended.
+    private var index = SegmentIndexBuilder()
     private var isClosed = false
 
     // Owned by the writer thread, read by others under `state`.
@@ -48,7 +50,7 @@ public final class StoreWriter: @unchecked Sendable {
 
     private enum Job {
         case block(BlockBuffer)
-        case seal
+        case seal(SegmentIndexBuilder)
         case flush(FlushTicket)
         case stop
     }
@@ -114,6 +116,7 @@ public final class StoreWriter: @unchecked Sendable {
         segmentBytes += recordBytes
         if !current.isEmpty, current.linkType != record.linkType { closeBlock() }
         current.append(record)
+        index.add(record)
         if current.isFull { closeBlock() }
     }
 
@@ -132,7 +135,8 @@ public final class StoreWriter: @unchecked Sendable {
     public func sealSegment() {
         guard segmentOpen else { return }
         closeBlock()
-        jobs.push(.seal)
+        jobs.push(.seal(index))
+        index = SegmentIndexBuilder()
         segmentOpen = false
     }
 
@@ -157,6 +161,7 @@ public final class StoreWriter: @unchecked Sendable {
 
     private func closeBlock() {
         guard !current.isEmpty else { return }
+        index.closeBlock()
         jobs.push(.block(current))
         current = freeBlocks.pop()
     }
@@ -178,12 +183,12 @@ public final class StoreWriter: @unchecked Sendable {
                 }
                 block.reset()
                 freeBlocks.push(block)
-            case .seal:
+            case .seal(let keys):
                 guard let sealing = segment else { continue }
                 segment = nil
                 guard state.withLock({ failure == nil }) else { continue }
                 do {
-                    let summary = try sealing.seal()
+                    let summary = try sealing.seal(keys: keys)
                     try updateCatalog { catalog in
                         catalog.activeSegmentID = nil
                         catalog.sealed.append(summary)

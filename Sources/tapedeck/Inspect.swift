@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import TapedeckCore
 import TapedeckStorage
 
@@ -15,10 +16,19 @@ struct Inspect: ParsableCommand {
     @Flag(name: .long, help: "List every segment.")
     var segments = false
 
+    @Flag(name: .long, help: "Print the totals (and with --segments the segments) as JSON.")
+    var json = false
+
     func run() throws {
         let store = try StoreReader(directory: storeOptions.directory)
-        print(StoreSummary(store: store).text)
-        if segments {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(StoreTotals(store: store, listSegments: segments)), as: UTF8.self))
+        } else {
+            print(StoreSummary(store: store).text)
+        }
+        if segments, !json {
             print("segment            earliest                        latest                           packets   captured     data    index")
             for segment in store.sealedSegments {
                 print("\(SegmentFilesName.name(segment.id))  \(segment.earliest)  \(segment.latest)  "
@@ -48,17 +58,59 @@ enum SegmentFilesName {
     }
 }
 
+/// What `inspect --json` prints: totals over the sealed segments (byte counts in bytes, times
+/// in RFC 3339 with nanoseconds), and with `--segments` one entry per segment.
+struct StoreTotals: Encodable {
+    var store: String
+    var segmentCount: Int
+    var activeSegment: String?
+    var earliest: String?
+    var latest: String?
+    var packets: UInt64
+    var originalBytes: UInt64
+    var capturedBytes: UInt64
+    var dataBytes: UInt64
+    var indexBytes: UInt64
+    var segments: [Segment]?
+
+    struct Segment: Encodable {
+        var name: String
+        var earliest: String
+        var latest: String
+        var packets: UInt64
+        var capturedBytes: UInt64
+        var dataBytes: UInt64
+        var indexBytes: UInt64
+    }
+
+    init(store: StoreReader, listSegments: Bool) {
+        let sealed = store.sealedSegments
+        self.store = store.directory
+        segmentCount = sealed.count
+        activeSegment = store.activeSegmentID.map(SegmentFilesName.name)
+        earliest = sealed.map(\.earliest).min()?.description
+        latest = sealed.map(\.latest).max()?.description
+        packets = sealed.reduce(0) { $0 + $1.packets }
+        originalBytes = sealed.reduce(0) { $0 + $1.originalBytes }
+        capturedBytes = sealed.reduce(0) { $0 + $1.capturedBytes }
+        dataBytes = sealed.reduce(0) { $0 + $1.dataBytes }
+        indexBytes = sealed.reduce(0) { $0 + $1.indexBytes }
+        segments = listSegments ? sealed.map {
+            Segment(name: SegmentFilesName.name($0.id), earliest: $0.earliest.description, latest: $0.latest.description,
+                    packets: $0.packets, capturedBytes: $0.capturedBytes, dataBytes: $0.dataBytes, indexBytes: $0.indexBytes)
+        } : nil
+    }
+}
+
 /// The totals `inspect` and `run` print.
 struct StoreSummary {
     let text: String
 
     init(store: StoreReader) {
+        let totals = StoreTotals(store: store, listSegments: false)
         let sealed = store.sealedSegments
-        let packets = sealed.reduce(0) { $0 + $1.packets }
-        let captured = sealed.reduce(0) { $0 + $1.capturedBytes }
-        let original = sealed.reduce(0) { $0 + $1.originalBytes }
-        let data = sealed.reduce(0) { $0 + $1.dataBytes }
-        let index = sealed.reduce(0) { $0 + $1.indexBytes }
+        let (packets, captured, original) = (totals.packets, totals.capturedBytes, totals.originalBytes)
+        let (data, index) = (totals.dataBytes, totals.indexBytes)
         var lines = ["store: \(store.directory)"]
         lines.append("segments: \(sealed.count) sealed" + (store.activeSegmentID.map { ", recording \(SegmentFilesName.name($0))" } ?? ""))
         if let earliest = sealed.map(\.earliest).min(), let latest = sealed.map(\.latest).max() {
