@@ -26,49 +26,62 @@ struct Import: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        let logger = makeLogger(verbose: verbose)
-        let writer = try StoreWriter(directory: storeOptions.directory, logger: logger)
-        let existing = Set(writer.sealedSegments.map(\.id))
-        let progress = ImportProgress(files: files, enabled: !noProgress && FileDescriptorSink.standardErrorIsTerminal)
-        var failures: [String] = []
-        var packets = 0
-        var bytes = 0
-        let started = monotonicSeconds()
-        for (index, path) in files.enumerated() {
-            let reader: PcapFileReader
-            do {
-                reader = try PcapFileReader(path: path)
-            } catch {
-                failures.append(error.description)
-                continue
-            }
-            progress.start(file: index, size: reader.fileSize)
-            do {
-                while let record = try reader.next() {
-                    try writer.append(record)
-                    packets += 1
-                    bytes += record.bytes.count
-                    if packets & 0xFFF == 0 { progress.update(consumed: reader.bytesConsumed, packets: packets) }
-                }
-            } catch let error as CaptureError {
-                failures.append(error.description)
-            }
-        }
-        try writer.close()
-        progress.finish()
-        let elapsed = monotonicSeconds() - started
-        let added = writer.sealedSegments.filter { !existing.contains($0.id) }
-        let dataBytes = added.reduce(0) { $0 + $1.dataBytes }
-        let indexBytes = added.reduce(0) { $0 + $1.indexBytes }
-        let megabytesPerSecond = Double(bytes) / 1e6 / max(elapsed, 1e-9)
-        printError("imported \(packets) packets (\(Format.bytes(bytes))) from \(files.count - failures.count) of "
-            + "\(files.count) files in \(Format.duration(seconds: elapsed)): \(Format.fixed(megabytesPerSecond, 1)) MB/s, "
-            + "\(Format.fixed(Double(packets) / max(elapsed, 1e-9) / 1000, 1))k packets/s; stored \(Format.bytes(dataBytes)) "
-            + "in \(added.count) segments (compression \(Format.fixed(Double(bytes) / Double(max(dataBytes, 1)), 2))×), "
-            + "index \(Format.bytes(indexBytes)) (\(Format.fixed(100 * Double(indexBytes) / Double(max(dataBytes, 1)), 1))% of stored)")
-        for failure in failures { printError("error: \(failure)") }
-        if !failures.isEmpty { throw ExitCode(1) }
+        let outcome = try importCaptures(files, into: storeOptions.directory, logger: makeLogger(verbose: verbose),
+                                         progress: !noProgress && FileDescriptorSink.standardErrorIsTerminal)
+        if !outcome.failures.isEmpty { throw ExitCode(1) }
     }
+}
+
+/// What an import did: the files that could not be read completely, with the reason and place.
+struct ImportOutcome {
+    var failures: [String] = []
+}
+
+/// Imports `files` into the store at `directory`, printing a summary line (and the failures) on
+/// standard error. A damaged file contributes every packet before the damage.
+func importCaptures(_ files: [String], into directory: String, logger: Logger, progress showProgress: Bool) throws -> ImportOutcome {
+    let writer = try StoreWriter(directory: directory, logger: logger)
+    let existing = Set(writer.sealedSegments.map(\.id))
+    let progress = ImportProgress(files: files, enabled: showProgress)
+    var outcome = ImportOutcome()
+    var packets = 0
+    var bytes = 0
+    let started = monotonicSeconds()
+    for (index, path) in files.enumerated() {
+        let reader: PcapFileReader
+        do {
+            reader = try PcapFileReader(path: path)
+        } catch {
+            outcome.failures.append(error.description)
+            continue
+        }
+        progress.start(file: index, size: reader.fileSize)
+        do {
+            while let record = try reader.next() {
+                try writer.append(record)
+                packets += 1
+                bytes += record.bytes.count
+                if packets & 0xFFF == 0 { progress.update(consumed: reader.bytesConsumed, packets: packets) }
+            }
+        } catch let error as CaptureError {
+            outcome.failures.append(error.description)
+        }
+    }
+    try writer.close()
+    progress.finish()
+    let elapsed = monotonicSeconds() - started
+    let added = writer.sealedSegments.filter { !existing.contains($0.id) }
+    let dataBytes = added.reduce(0) { $0 + $1.dataBytes }
+    let indexBytes = added.reduce(0) { $0 + $1.indexBytes }
+    let megabytesPerSecond = Double(bytes) / 1e6 / max(elapsed, 1e-9)
+    let completeFiles = files.count - outcome.failures.count
+    printError("imported \(packets) packets (\(Format.bytes(bytes))) from \(completeFiles) of \(files.count) files "
+        + "in \(Format.duration(seconds: elapsed)): \(Format.fixed(megabytesPerSecond, 1)) MB/s, "
+        + "\(Format.fixed(Double(packets) / max(elapsed, 1e-9) / 1000, 1))k packets/s; stored \(Format.bytes(dataBytes)) "
+        + "in \(added.count) segments (compression \(Format.fixed(Double(bytes) / Double(max(dataBytes, 1)), 2))×), "
+        + "index \(Format.bytes(indexBytes)) (\(Format.fixed(100 * Double(indexBytes) / Double(max(dataBytes, 1)), 1))% of stored)")
+    for failure in outcome.failures { printError("error: \(failure)") }
+    return outcome
 }
 
 /// The progress bar `tapedeck import` draws on standard error when it is a terminal.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import TapedeckCapture
 import TapedeckCore
-import TapedeckPOSIX
 import TapedeckQuery
 import TapedeckStorage
 
@@ -14,8 +13,10 @@ struct Run: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: ArgumentHelp("Directory of sample captures to import into an empty store.", valueName: "dir"))
-    var samples = "Tests/Fixtures"
+    @Option(name: .customLong("sample"), help: ArgumentHelp(
+        "A capture to import into an empty store (repeatable; default: the real captures in Tests/Fixtures).",
+        valueName: "file"))
+    var samples = ["1kxun.pcap", "KakaoTalk_talk.pcap", "rdp.pcap", "anyconnect-vpn-300.pcap"].map { "Tests/Fixtures/\($0)" }
 
     @Option(help: "The sample query to answer.")
     var query = "tcp and port 443"
@@ -23,17 +24,8 @@ struct Run: ParsableCommand {
     func run() throws {
         let directory = storeOptions.directory
         if (try? StoreReader(directory: directory))?.sealedSegments.isEmpty ?? true {
-            let files = try FileSystemListing.captures(in: samples)
-            guard !files.isEmpty else {
-                printError("error: no .pcap or .pcapng files in \(samples) to import")
-                throw ExitCode(1)
-            }
-            printError("importing \(files.count) sample captures from \(samples) into \(directory)")
-            var importer = Import()
-            importer.storeOptions = storeOptions
-            importer.files = files
-            importer.noProgress = true
-            try importer.run()
+            printError("importing \(samples.count) sample captures into \(directory)")
+            _ = try importCaptures(samples, into: directory, logger: makeLogger(verbose: false), progress: false)
         }
         let store = try StoreReader(directory: directory)
         print(StoreSummary(store: store).text)
@@ -51,15 +43,5 @@ struct Run: ParsableCommand {
             print("  \(flow.canonical): \(packets) packets")
         }
         print("carve one: tapedeck query --store \(directory) '\(expression)' -w result.pcap")
-    }
-}
-
-/// Lists capture files in a directory.
-enum FileSystemListing {
-    static func captures(in directory: String) throws -> [String] {
-        try FileSystem.contentsOfDirectory(directory)
-            .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }
-            .sorted()
-            .map { "\(directory)/\($0)" }
     }
 }
