@@ -30,7 +30,7 @@ for size in "${sizes[@]}"; do
     bytes=$(stat -c %s "$input")
     cat "$input" >/dev/null   # both sides read from the page cache
     hyperfine -N --runs 3 --export-json "$work/import.json" \
-        --prepare "rm -rf $work/copy.pcap $work/store; sync" \
+        --prepare "sh -c 'rm -rf $work/copy.pcap $work/store; sync'" \
         "tcpdump -r $input -w $work/copy.pcap" \
         "$tapedeck import --no-progress --store $work/store $input" >/dev/null 2>&1
     copy=$(mean "$work/import.json" 0)
