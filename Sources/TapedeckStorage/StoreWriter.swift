@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import TapedeckCore
 import TapedeckPOSIX
 
@@ -47,6 +48,8 @@ public final class StoreWriter: @unchecked Sendable {
     private let state = ConditionLock()
     private var catalog: Catalog
     private var failure: StorageError?
+    /// Set once `failure` is, so that `append` can check it without taking the lock.
+    private let failed = Atomic<Bool>(false)
 
     private enum Job {
         case block(BlockBuffer)
@@ -90,7 +93,7 @@ public final class StoreWriter: @unchecked Sendable {
     /// sticky) or the packet is larger than a block accepts.
     public func append(_ record: PacketRecord) throws(StorageError) {
         if isClosed { throw .closed }
-        if let failure = state.withLock({ self.failure }) { throw failure }
+        if failed.load(ordering: .acquiring), let failure = state.withLock({ self.failure }) { throw failure }
         let length = record.bytes.count
         guard length <= BlockBuffer.maxPacketLength else {
             throw .invalidPacket(reason: "\(length) captured bytes exceed the \(BlockBuffer.maxPacketLength)-byte limit")
@@ -234,6 +237,7 @@ public final class StoreWriter: @unchecked Sendable {
     private func fail(_ error: StorageError) {
         logger.error("store writer failed", metadata: ["error": "\(error)"])
         state.withLock { if failure == nil { failure = error } }
+        failed.store(true, ordering: .releasing)
     }
 }
 
