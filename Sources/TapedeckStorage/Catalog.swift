@@ -6,20 +6,24 @@ import TapedeckPOSIX
 /// or deleted.
 ///
 /// ```
-/// header, 32 bytes: magic "TDCATLOG" u64, version u8, 3 reserved, entry count u32 (12),
-///                   active segment id u64 (16; 0 = none), CRC-32C of the entries u32 (24), 4 reserved
+/// header, 64 bytes: magic "TDCATLOG" u64, version u8, 3 reserved, entry count u32 (12),
+///                   active segment id u64 (16; 0 = none), CRC-32C of bytes 32..<end u32 (24),
+///                   4 reserved, deletion totals (32: segments, 40: packets, 48: captured bytes,
+///                   56: stored bytes, each u64)
 /// entries, 64 bytes each (see SegmentSummary)
 /// ```
 struct Catalog: Equatable, Sendable {
     static let fileName = "catalog"
     static let magic: UInt64 = 0x474F_4C54_4143_4454  // "TDCATLOG" little-endian
     static let version: UInt8 = 1
-    static let headerSize = 32
+    static let headerSize = 64
 
     /// Sealed segments, ascending by id.
     var sealed: [SegmentSummary] = []
     /// The segment currently being written, if any.
     var activeSegmentID: UInt64?
+    /// What retention has deleted over the store's life.
+    var deleted = DeletionTotals()
 
     /// The id after every id in use.
     var nextSegmentID: UInt64 {
@@ -27,17 +31,21 @@ struct Catalog: Equatable, Sendable {
     }
 
     func encoded() -> [UInt8] {
-        var entries = LittleEndianWriter(capacity: sealed.count * SegmentSummary.encodedWidth)
-        for segment in sealed { segment.encode(into: &entries) }
-        var writer = LittleEndianWriter(capacity: Catalog.headerSize + entries.bytes.count)
+        var body = LittleEndianWriter(capacity: 32 + sealed.count * SegmentSummary.encodedWidth)
+        body.append(deleted.segments)
+        body.append(deleted.packets)
+        body.append(deleted.capturedBytes)
+        body.append(deleted.storedBytes)
+        for segment in sealed { segment.encode(into: &body) }
+        var writer = LittleEndianWriter(capacity: 32 + body.bytes.count)
         writer.append(Catalog.magic)
         writer.append(Catalog.version)
         writer.appendZeros(3)
         writer.append(UInt32(sealed.count))
         writer.append(activeSegmentID ?? 0)
-        writer.append(entries.bytes.withUnsafeBytes { CRC32C.checksum($0) })
+        writer.append(body.bytes.withUnsafeBytes { CRC32C.checksum($0) })
         writer.appendZeros(4)
-        writer.bytes.append(contentsOf: entries.bytes)
+        writer.bytes.append(contentsOf: body.bytes)
         return writer.bytes
     }
 
@@ -70,11 +78,13 @@ struct Catalog: Equatable, Sendable {
         guard raw.count == headerSize + count * SegmentSummary.encodedWidth else {
             throw .corrupt(path: path, offset: Int64(raw.count), reason: "catalog length does not match its \(count) entries")
         }
-        let entries = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
-        guard CRC32C.checksum(entries) == base.loadLittleEndian(at: 24, as: UInt32.self) else {
-            throw .corrupt(path: path, offset: Int64(headerSize), reason: "catalog CRC-32C mismatch")
+        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[32...])) == base.loadLittleEndian(at: 24, as: UInt32.self) else {
+            throw .corrupt(path: path, offset: 32, reason: "catalog CRC-32C mismatch")
         }
+        let entries = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
         var catalog = Catalog()
+        catalog.deleted = DeletionTotals(segments: base.loadLittleEndian(at: 32), packets: base.loadLittleEndian(at: 40),
+                                         capturedBytes: base.loadLittleEndian(at: 48), storedBytes: base.loadLittleEndian(at: 56))
         let active: UInt64 = base.loadLittleEndian(at: 16)
         catalog.activeSegmentID = active == 0 ? nil : active
         for index in 0..<count {
@@ -86,6 +96,33 @@ struct Catalog: Equatable, Sendable {
     /// Writes the catalog atomically: temporary file, fsync, rename, directory fsync.
     func write(directory: String) throws(Errno) {
         try writeFileAtomically(directory: directory, name: Catalog.fileName, bytes: encoded())
+    }
+}
+
+/// What retention has deleted from a store over its life, kept in the catalog.
+public struct DeletionTotals: Equatable, Sendable {
+    /// Segments deleted.
+    public var segments: UInt64 = 0
+    /// Packets in them.
+    public var packets: UInt64 = 0
+    /// Captured bytes of those packets.
+    public var capturedBytes: UInt64 = 0
+    /// Disk space freed (data and index files).
+    public var storedBytes: UInt64 = 0
+
+    public init(segments: UInt64 = 0, packets: UInt64 = 0, capturedBytes: UInt64 = 0, storedBytes: UInt64 = 0) {
+        self.segments = segments
+        self.packets = packets
+        self.capturedBytes = capturedBytes
+        self.storedBytes = storedBytes
+    }
+
+    /// Adds a deleted segment.
+    mutating func add(_ segment: SegmentSummary) {
+        segments += 1
+        packets += segment.packets
+        capturedBytes += segment.capturedBytes
+        storedBytes += segment.storedBytes
     }
 }
 

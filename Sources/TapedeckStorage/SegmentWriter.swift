@@ -14,6 +14,8 @@ final class SegmentWriter {
     private var recoveredIndex: SegmentIndexBuilder?
     /// Block table of the blocks written by ``write(_:)``.
     private var blockTable: [BlockInfo] = []
+    /// The latest packet time written so far.
+    private(set) var latest: Timestamp?
     private var output: UnsafeMutableRawBufferPointer
 
     /// Creates the segment's `.active` data file (it must not exist) with its header.
@@ -106,6 +108,7 @@ final class SegmentWriter {
             throw .system(error)
         }
         blockTable.append(BlockInfo(header: header, offset: length))
+        latest = max(latest ?? .distantPast, Timestamp(nanoseconds: header.latest))
         length += Int64(encodedLength)
     }
 

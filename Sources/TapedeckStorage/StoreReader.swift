@@ -11,6 +11,8 @@ public final class StoreReader: Sendable {
     public let sealedSegments: [SegmentSummary]
     /// The segment being recorded when the catalog was read, if any.
     public let activeSegmentID: UInt64?
+    /// What retention has deleted over the store's life.
+    public let deleted: DeletionTotals
 
     /// Reads the catalog of the store at `directory`.
     public init(directory: String) throws(StorageError) {
@@ -18,6 +20,7 @@ public final class StoreReader: Sendable {
         let catalog = try Catalog.load(directory: directory)
         sealedSegments = catalog.sealed
         activeSegmentID = catalog.activeSegmentID
+        deleted = catalog.deleted
     }
 
     /// Opens every segment that may hold a packet in `window`, the active one included.

@@ -42,6 +42,7 @@ enum StoreRecovery {
         let previous = try? Catalog.load(directory: directory)
         let known = Dictionary((previous?.sealed ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var catalog = Catalog()
+        catalog.deleted = previous?.deleted ?? DeletionTotals()
         for id in kinds.keys.sorted() {
             let files = SegmentFiles(directory: directory, id: id)
             let present = kinds[id]!

@@ -20,6 +20,13 @@ public final class StoreWriter: @unchecked Sendable {
         public var blockSize: Int = 256 << 10
         /// Blocks in flight between the appending thread and the writer thread (default 8).
         public var pipelineDepth: Int = 8
+        /// How much the store may keep (default: no limit). With a disk budget, segments are cut
+        /// at an eighth of the budget at most (and 1 MiB at least), so that the store never holds
+        /// more than the budget plus one segment.
+        public var retention = RetentionPolicy()
+        /// Longest time between two retention checks while packets are flushed (default 10 s);
+        /// retention is also checked whenever a segment is sealed.
+        public var retentionInterval: Double = 10
 
         /// The defaults.
         public init() {}
@@ -29,8 +36,10 @@ public final class StoreWriter: @unchecked Sendable {
     public let directory: String
     /// What opening the store repaired.
     public let recoveryReport: RecoveryReport
-    private let configuration: Configuration
-    private let logger: Logger
+    let configuration: Configuration
+    /// Segment size limit after capping it by the disk budget.
+    private let segmentMaxBytes: Int64
+    let logger: Logger
     private let lock: FileLock
     private let jobs: BlockingQueue<Job>
     private let freeBlocks: BlockingQueue<BlockBuffer>
@@ -45,8 +54,10 @@ public final class StoreWriter: @unchecked Sendable {
     private var isClosed = false
 
     // Owned by the writer thread, read by others under `state`.
-    private let state = ConditionLock()
-    private var catalog: Catalog
+    let state = ConditionLock()
+    var catalog: Catalog
+    /// When retention was last checked (monotonic seconds); written by the writer thread.
+    var lastRetentionCheck = 0.0
     private var failure: StorageError?
     /// Set once `failure` is, so that `append` can check it without taking the lock.
     private let failed = Atomic<Bool>(false)
@@ -75,11 +86,14 @@ public final class StoreWriter: @unchecked Sendable {
         if !FileSystem.exists("\(directory)/\(Catalog.fileName)") {
             do { try catalog.write(directory: directory) } catch { throw .system(error) }
         }
+        segmentMaxBytes = try StoreWriter.segmentLimit(configuration, directory: directory)
         let depth = max(2, configuration.pipelineDepth)
         jobs = BlockingQueue(capacity: depth + 4)
         freeBlocks = BlockingQueue(capacity: depth)
         for _ in 0..<depth - 1 { freeBlocks.push(BlockBuffer(targetLength: configuration.blockSize)) }
         current = BlockBuffer(targetLength: configuration.blockSize)
+        // Before the writer thread starts: a policy may have been tightened since the last run.
+        try enforceRetention(activeBytes: 0, activeLatest: nil)
         do {
             thread = try OSThread(name: "tapedeck-writer") { [self] in runWriter() }
         } catch { throw .system(error) }
@@ -104,7 +118,7 @@ public final class StoreWriter: @unchecked Sendable {
             let earliest = min(segmentEarliest, time)
             let latest = max(segmentLatest, time)
             let (span, overflow) = latest.subtractingReportingOverflow(earliest)
-            if overflow || span >= configuration.segmentDuration || segmentBytes + recordBytes > configuration.segmentMaxBytes {
+            if overflow || span >= configuration.segmentDuration || segmentBytes + recordBytes > segmentMaxBytes {
                 sealSegment()
             }
         }
@@ -178,8 +192,9 @@ public final class StoreWriter: @unchecked Sendable {
             case .block(let block):
                 if state.withLock({ failure == nil }) {
                     do {
-                        if segment == nil { segment = try openSegment() }
-                        try segment!.write(block)
+                        if segment == nil { segment = try makingSpace { () throws(StorageError) in try openSegment() } }
+                        let writing = segment!
+                        try makingSpace { () throws(StorageError) in try writing.write(block) }
                     } catch {
                         fail(error)
                     }
@@ -191,27 +206,52 @@ public final class StoreWriter: @unchecked Sendable {
                 segment = nil
                 guard state.withLock({ failure == nil }) else { continue }
                 do {
-                    let summary = try sealing.seal(keys: keys)
-                    try updateCatalog { catalog in
-                        catalog.activeSegmentID = nil
-                        catalog.sealed.append(summary)
+                    let summary = try makingSpace { () throws(StorageError) in try sealing.seal(keys: keys) }
+                    try makingSpace { () throws(StorageError) in
+                        try updateCatalog { catalog in
+                            catalog.activeSegmentID = nil
+                            catalog.sealed.append(summary)
+                        }
                     }
                     logger.debug("sealed segment", metadata: [
                         "segment": "\(sealing.files.name)", "packets": "\(summary.packets)",
                         "data_bytes": "\(summary.dataBytes)", "index_bytes": "\(summary.indexBytes)",
                     ])
+                    try enforceRetention(activeBytes: 0, activeLatest: nil)
                 } catch {
                     fail(error)
                 }
             case .flush(let ticket):
                 do {
                     try segment?.sync()
+                    if monotonicNow() - lastRetentionCheck >= configuration.retentionInterval {
+                        try enforceRetention(activeBytes: segment?.length ?? 0, activeLatest: segment?.latest)
+                    }
                 } catch {
                     fail(error)
                 }
                 ticket.complete(state.withLock { failure })
             case .stop:
                 return
+            }
+        }
+    }
+
+    /// Runs `body`; when the disk is full, deletes the oldest sealed segment and tries again,
+    /// until it succeeds or there is nothing left to delete. (A failed write leaves no partial
+    /// block behind, so trying again is safe.)
+    private func makingSpace<Result>(_ body: () throws(StorageError) -> Result) throws(StorageError) -> Result {
+        while true {
+            do {
+                return try body()
+            } catch {
+                guard case .system(let errno) = error, errno.code == Errno.noSpace else { throw error }
+                let victim = state.withLock { catalog.sealed.min(by: RetentionOrder.isOlder) }
+                guard let victim else { throw error }
+                logger.warning("disk full: deleting the oldest segment to make room", metadata: [
+                    "segment": "\(SegmentFiles(directory: directory, id: victim.id).name)", "error": "\(errno)",
+                ])
+                try deleteSegments([victim])
             }
         }
     }
@@ -226,7 +266,7 @@ public final class StoreWriter: @unchecked Sendable {
         return writer
     }
 
-    private func updateCatalog(_ change: (inout Catalog) -> Void) throws(StorageError) {
+    func updateCatalog(_ change: (inout Catalog) -> Void) throws(StorageError) {
         let updated: Catalog = state.withLock {
             change(&catalog)
             return catalog

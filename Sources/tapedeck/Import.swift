@@ -16,6 +16,8 @@ struct Import: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    @OptionGroup(title: "Retention") var retentionOptions: RetentionOptions
+
     @Flag(name: .long, help: "Do not draw a progress bar, even on a terminal.")
     var noProgress = false
 
@@ -26,7 +28,10 @@ struct Import: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        let outcome = try importCaptures(files, into: storeOptions.directory, logger: makeLogger(verbose: verbose),
+        var configuration = StoreWriter.Configuration()
+        configuration.retention = try retentionOptions.policy()
+        let outcome = try importCaptures(files, into: storeOptions.directory, configuration: configuration,
+                                         logger: makeLogger(verbose: verbose),
                                          progress: !noProgress && FileDescriptorSink.standardErrorIsTerminal)
         if !outcome.failures.isEmpty { throw ExitCode(1) }
     }
@@ -39,8 +44,9 @@ struct ImportOutcome {
 
 /// Imports `files` into the store at `directory`, printing a summary line (and the failures) on
 /// standard error. A damaged file contributes every packet before the damage.
-func importCaptures(_ files: [String], into directory: String, logger: Logger, progress showProgress: Bool) throws -> ImportOutcome {
-    let writer = try StoreWriter(directory: directory, logger: logger)
+func importCaptures(_ files: [String], into directory: String, configuration: StoreWriter.Configuration = .init(),
+                    logger: Logger, progress showProgress: Bool) throws -> ImportOutcome {
+    let writer = try StoreWriter(directory: directory, configuration: configuration, logger: logger)
     let existing = Set(writer.sealedSegments.map(\.id))
     let progress = ImportProgress(files: files, enabled: showProgress)
     var outcome = ImportOutcome()
@@ -71,14 +77,17 @@ func importCaptures(_ files: [String], into directory: String, logger: Logger, p
     progress.finish()
     let elapsed = monotonicSeconds() - started
     let added = writer.sealedSegments.filter { !existing.contains($0.id) }
+    // Segments retention deleted during the import are gone from the listing; their bytes are not
+    // in the totals below.
     let dataBytes = added.reduce(0) { $0 + $1.dataBytes }
     let indexBytes = added.reduce(0) { $0 + $1.indexBytes }
+    let keptBytes = added.reduce(0) { $0 + $1.capturedBytes }
     let megabytesPerSecond = Double(bytes) / 1e6 / max(elapsed, 1e-9)
     let completeFiles = files.count - outcome.failures.count
     printError("imported \(packets) packets (\(Format.bytes(bytes))) from \(completeFiles) of \(files.count) files "
         + "in \(Format.duration(seconds: elapsed)): \(Format.fixed(megabytesPerSecond, 1)) MB/s, "
         + "\(Format.fixed(Double(packets) / max(elapsed, 1e-9) / 1000, 1))k packets/s; stored \(Format.bytes(dataBytes)) "
-        + "in \(added.count) segments (compression \(Format.fixed(Double(bytes) / Double(max(dataBytes, 1)), 2))×), "
+        + "in \(added.count) segments (compression \(Format.fixed(Double(keptBytes) / Double(max(dataBytes, 1)), 2))×), "
         + "index \(Format.bytes(indexBytes)) (\(Format.fixed(100 * Double(indexBytes) / Double(max(dataBytes, 1)), 1))% of stored)")
     for failure in outcome.failures { printError("error: \(failure)") }
     return outcome
