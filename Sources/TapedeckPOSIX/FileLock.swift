@@ -8,6 +8,7 @@ import Darwin
 /// the owner is deinitialised or the process exits (also on `kill -9`).
 public final class FileLock: @unchecked Sendable {
     private let descriptor: FileDescriptor
+    private var released = false
 
     /// Takes the lock on `path` (created if missing); throws `EWOULDBLOCK` if another process holds it.
     public init(path: String) throws(Errno) {
@@ -20,7 +21,14 @@ public final class FileLock: @unchecked Sendable {
         }
     }
 
-    deinit {
+    /// Releases the lock by closing the descriptor; later calls do nothing.
+    public func release() {
+        guard !released else { return }
+        released = true
         try? descriptor.close()
+    }
+
+    deinit {
+        release()
     }
 }

@@ -1,7 +1,6 @@
-/// One index section being built: the keys seen in the current block, and the sorted,
-/// de-duplicated `(key, block)` entries of the blocks already closed.
+/// One index section being built: `(key, block)` entries, one per distinct key per block,
+/// sorted when the section is serialised.
 struct KeyColumn<Key: IndexKey> {
-    private var blockKeys: [Key] = []
     private(set) var entries: [Entry] = []
 
     struct Entry: Comparable {
@@ -13,23 +12,9 @@ struct KeyColumn<Key: IndexKey> {
         }
     }
 
-    /// Notes that the current block holds a packet with `key`.
-    @inline(__always)
-    mutating func add(_ key: Key) {
-        if let last = blockKeys.last, last == key { return }
-        blockKeys.append(key)
-    }
-
-    /// Ends the current block: its distinct keys become entries for `block`.
-    mutating func closeBlock(_ block: UInt32) {
-        guard !blockKeys.isEmpty else { return }
-        blockKeys.sort()
-        var previous: Key?
-        for key in blockKeys where key != previous {
-            entries.append(Entry(key: key, block: block))
-            previous = key
-        }
-        blockKeys.removeAll(keepingCapacity: true)
+    /// Adds the (distinct) keys of block `block`.
+    mutating func append(_ keys: [Key], block: UInt32) {
+        for key in keys { entries.append(Entry(key: key, block: block)) }
     }
 
     /// Width of one entry on disk: the key then a 32-bit block number.

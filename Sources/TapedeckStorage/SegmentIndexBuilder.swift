@@ -1,13 +1,9 @@
 import TapedeckCore
 
-/// Builds a segment's index: decodes every packet once as it is stored (``add(_:)``), notes
-/// its keys per block (``closeBlock()``), and serialises the sorted sections with the block table
-/// when the segment is sealed. While recording, keys are gathered on the appending thread and
-/// the block table (which needs the compressed sizes) on the writer thread.
+/// Builds a segment's index from its blocks' keys (gathered where the blocks were filled, see
+/// ``BlockKeys``) and block table entries, and serialises it when the segment is sealed.
 struct SegmentIndexBuilder {
     private(set) var blocks: [BlockInfo] = []
-    /// Blocks whose keys are complete.
-    private(set) var closedBlocks: UInt32 = 0
     private(set) var totals = SegmentTotals()
     private var flows = KeyColumn<UInt64>()
     private var ipv4 = KeyColumn<UInt32>()
@@ -18,66 +14,36 @@ struct SegmentIndexBuilder {
     private var mplsLabels = KeyColumn<UInt32>()
     private var lastTimestamp = Int64.min
 
-    /// Indexes the packets of one block read back from a data file (its uncompressed payload),
-    /// written at `info.offset`: keys and block table entry at once.
-    mutating func addBlock(_ info: BlockInfo, payload: UnsafeRawBufferPointer) throws {
-        _ = try PacketPayload.forEachPacket(in: payload, linkType: info.linkType, expectedCount: info.packetCount) { record in
-            add(record)
-            return true
-        }
-        closeBlock()
+    /// Adds a block written at `info.offset` with its finished keys.
+    mutating func addBlock(_ info: BlockInfo, keys: BlockKeys) {
+        let number = UInt32(blocks.count)
+        flows.append(keys.flows, block: number)
+        ipv4.append(keys.ipv4, block: number)
+        ipv6.append(keys.ipv6, block: number)
+        ports.append(keys.ports, block: number)
+        protocols.append(keys.protocols, block: number)
+        vlans.append(keys.vlans, block: number)
+        mplsLabels.append(keys.mplsLabels, block: number)
+        let block = keys.totals
+        if !block.isTimeOrdered || keys.firstTime < lastTimestamp { totals.isTimeOrdered = false }
+        lastTimestamp = keys.lastTime
+        totals.earliest = min(totals.earliest, block.earliest)
+        totals.latest = max(totals.latest, block.latest)
+        totals.packets += block.packets
+        totals.capturedBytes += block.capturedBytes
+        totals.originalBytes += block.originalBytes
         blocks.append(info)
     }
 
-    /// Uses `table` as the block table; it must have one entry per closed block.
-    mutating func setBlockTable(_ table: [BlockInfo]) {
-        blocks = table
-    }
-
-    /// Ends the current block: the keys added since the last call belong to block ``closedBlocks``.
-    mutating func closeBlock() {
-        let blockNumber = closedBlocks
-        closedBlocks += 1
-        flows.closeBlock(blockNumber)
-        ipv4.closeBlock(blockNumber)
-        ipv6.closeBlock(blockNumber)
-        ports.closeBlock(blockNumber)
-        protocols.closeBlock(blockNumber)
-        vlans.closeBlock(blockNumber)
-        mplsLabels.closeBlock(blockNumber)
-    }
-
-    /// Adds one packet of the current block: totals, and its keys.
-    @inline(__always)
-    mutating func add(_ record: PacketRecord) {
-        let time = record.timestamp.nanoseconds
-        if time < lastTimestamp { totals.isTimeOrdered = false }
-        lastTimestamp = time
-        totals.earliest = min(totals.earliest, time)
-        totals.latest = max(totals.latest, time)
-        totals.packets += 1
-        totals.capturedBytes += UInt64(record.bytes.count)
-        totals.originalBytes += UInt64(record.originalLength)
-
-        let packet = PacketDecoder.decode(record.bytes, linkType: record.linkType)
-        for index in 0..<min(Int(packet.vlanCount), DecodedPacket.maxVLANs) { vlans.add(packet.vlanID(at: index)) }
-        for index in 0..<min(Int(packet.mplsCount), DecodedPacket.maxMPLSLabels) { mplsLabels.add(packet.mplsLabel(at: index)) }
-        guard packet.network != .none else { return }
-        if packet.network == .ipv4 {
-            ipv4.add(UInt32(truncatingIfNeeded: packet.source.low))
-            ipv4.add(UInt32(truncatingIfNeeded: packet.destination.low))
-        } else {
-            ipv6.add(IPv6Key(packet.source))
-            ipv6.add(IPv6Key(packet.destination))
+    /// Indexes a block read back from a data file (its uncompressed payload).
+    mutating func addBlock(_ info: BlockInfo, payload: UnsafeRawBufferPointer) throws {
+        var keys = BlockKeys()
+        _ = try PacketPayload.forEachPacket(in: payload, linkType: info.linkType, expectedCount: info.packetCount) { record in
+            keys.add(record)
+            return true
         }
-        guard packet.hasIPProtocol else { return }
-        protocols.add(packet.ipProtocol)
-        if packet.firstNextHeader != packet.ipProtocol { protocols.add(packet.firstNextHeader) }
-        if packet.hasPorts {
-            ports.add(packet.sourcePort)
-            ports.add(packet.destinationPort)
-        }
-        if let tuple = packet.fiveTuple { flows.add(tuple.flowKey.stableHash) }
+        keys.finish()
+        addBlock(info, keys: keys)
     }
 
     /// The index file's bytes for a segment `segmentID` whose data file is `dataLength` bytes.

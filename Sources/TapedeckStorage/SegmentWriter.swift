@@ -10,12 +10,7 @@ final class SegmentWriter {
     /// Whether the data file still has its `.active` name.
     private let isActive: Bool
     private(set) var length = Int64(DataFileHeader.size)
-    /// Index of a recovered segment (keys and block table rebuilt from the data file).
-    private var recoveredIndex: SegmentIndexBuilder?
-    /// Block table of the blocks written by ``write(_:)``.
-    private var blockTable: [BlockInfo] = []
-    /// The latest packet time written so far.
-    private(set) var latest: Timestamp?
+    private var index = SegmentIndexBuilder()
     private var output: UnsafeMutableRawBufferPointer
 
     /// Creates the segment's `.active` data file (it must not exist) with its header.
@@ -55,11 +50,9 @@ final class SegmentWriter {
                 try descriptor.writeAll(DataFileHeader(segmentID: files.id, created: 0).encoded())
             } catch { throw .system(error) }
             truncatedBytes = fileLength
-            recoveredIndex = SegmentIndexBuilder()
             return
         }
         _ = try scanner.readFileHeader()
-        var index = SegmentIndexBuilder()
         var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 16)
         defer { scratch.deallocate() }
         while let (header, offset, stored) = try scanner.next() {
@@ -70,7 +63,6 @@ final class SegmentWriter {
                 throw .corrupt(path: path, offset: offset, reason: "\(error)")
             }
         }
-        recoveredIndex = index
         length = scanner.offset
         truncatedBytes = fileLength - length
         stopReason = scanner.stopReason
@@ -92,7 +84,13 @@ final class SegmentWriter {
         try? descriptor.close()
     }
 
-    /// Compresses, checksums and appends `block`, and notes it in the block table.
+    /// Packets, bytes and times of the blocks written so far.
+    var totals: SegmentTotals { index.totals }
+
+    /// Payload bytes (before compression) of the blocks written so far.
+    private(set) var payloadBytes: Int64 = 0
+
+    /// Compresses, checksums and appends `block`, and adds it and its keys to the index.
     func write(_ block: BlockBuffer) throws(StorageError) {
         let needed = BlockCodec.encodedCapacity(payloadLength: block.used)
         if output.count < needed {
@@ -107,9 +105,9 @@ final class SegmentWriter {
             try? descriptor.truncate(to: length)
             throw .system(error)
         }
-        blockTable.append(BlockInfo(header: header, offset: length))
-        latest = max(latest ?? .distantPast, Timestamp(nanoseconds: header.latest))
+        index.addBlock(BlockInfo(header: header, offset: length), keys: block.keys)
         length += Int64(encodedLength)
+        payloadBytes += Int64(block.used)
     }
 
     /// Makes every written block durable (`fdatasync`).
@@ -117,26 +115,9 @@ final class SegmentWriter {
         do { try descriptor.dataSync() } catch { throw .system(error) }
     }
 
-    /// Seals a recovered segment with the index rebuilt from its data file.
-    func sealRecovered() throws(StorageError) -> SegmentSummary {
-        guard var index = recoveredIndex else { throw .closed }
-        return try seal(index: &index)
-    }
-
-    /// Seals the segment with the keys gathered while its blocks were appended (`keys` must
-    /// have closed as many blocks as were written).
-    func seal(keys: SegmentIndexBuilder) throws(StorageError) -> SegmentSummary {
-        guard keys.closedBlocks == blockTable.count else {
-            throw .invalidPacket(reason: "index has \(keys.closedBlocks) blocks, data file \(blockTable.count)")
-        }
-        var index = keys
-        index.setBlockTable(blockTable)
-        return try seal(index: &index)
-    }
-
-    /// Seals: data synced, index written under a temporary name, synced and renamed, data file
-    /// renamed to `.data`, directory synced. Returns the catalog entry.
-    private func seal(index: inout SegmentIndexBuilder) throws(StorageError) -> SegmentSummary {
+    /// Seals the segment: data synced, index written under a temporary name, synced and renamed,
+    /// data file renamed to `.data`, directory synced. Returns the catalog entry.
+    func seal() throws(StorageError) -> SegmentSummary {
         do {
             try descriptor.dataSync()
             let indexBytes = index.serialize(segmentID: files.id, dataLength: length)

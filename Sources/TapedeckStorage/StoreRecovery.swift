@@ -52,7 +52,7 @@ enum StoreRecovery {
                     if present.contains(.index) { try FileSystem.unlink(files.indexPath) }
                     let writer = try SegmentWriter(recovering: files, path: isActive ? files.activePath : files.dataPath,
                                                    isActive: isActive)
-                    let summary = try writer.sealRecovered()
+                    let summary = try writer.seal()
                     catalog.sealed.append(summary)
                     let recovered = RecoveryReport.RecoveredSegment(
                         id: id, truncatedBytes: writer.truncatedBytes, reason: writer.stopReason.map { "\($0)" },

@@ -3,22 +3,25 @@ import Synchronization
 import TapedeckCore
 import TapedeckPOSIX
 
-/// Appends packets to a store. The appending thread copies each packet into a block and notes
-/// its index keys; a writer thread compresses, checksums and writes whole blocks, seals segments
-/// and keeps the catalog, so that ingestion never waits on disk except when the pipeline is full.
+/// Appends packets to a store. Producers (an importer, one capture thread per ring) each fill
+/// blocks through a ``BlockAppender``, which copies each packet once and notes its index keys;
+/// one writer thread compresses, checksums and writes whole blocks, cuts and seals segments,
+/// applies retention and keeps the catalog. Producers wait only when every block of the pool
+/// is in flight.
 ///
 /// One writer per store at a time (an `flock` on `lock` in the store directory).
 public final class StoreWriter: @unchecked Sendable {
     /// How segments and blocks are cut.
     public struct Configuration: Sendable {
-        /// Packet-time span after which a segment is sealed (default 60 s).
+        /// Packet-time span a segment stays under (default 60 s).
         public var segmentDuration: Int64 = 60_000_000_000
-        /// Payload bytes (packets plus 16-byte record headers, before compression) after which a
-        /// segment is sealed (default 1 GiB); a data file never exceeds it by more than headers.
+        /// Payload bytes (packets plus 16-byte record headers, before compression) a segment may
+        /// hold (default 1 GiB); a data file never exceeds it by more than headers.
         public var segmentMaxBytes: Int64 = 1 << 30
         /// Uncompressed payload bytes at which a block is closed (default 256 KiB).
         public var blockSize: Int = 256 << 10
-        /// Blocks in flight between the appending thread and the writer thread (default 8).
+        /// Blocks in flight between the producers and the writer thread (default 8), on top of
+        /// the one each producer fills.
         public var pipelineDepth: Int = 8
         /// How much the store may keep (default: no limit). With a disk budget, segments are cut
         /// at an eighth of the budget at most (and 1 MiB at least), so that the store never holds
@@ -37,40 +40,34 @@ public final class StoreWriter: @unchecked Sendable {
     /// What opening the store repaired.
     public let recoveryReport: RecoveryReport
     let configuration: Configuration
-    /// Segment size limit after capping it by the disk budget.
-    private let segmentMaxBytes: Int64
     let logger: Logger
+    /// Segment size limit after capping it by the disk budget.
+    let segmentMaxBytes: Int64
     private let lock: FileLock
     private let jobs: BlockingQueue<Job>
-    private let freeBlocks: BlockingQueue<BlockBuffer>
+    let freeBlocks: BlockingQueue<BlockBuffer>
     private var thread: OSThread?
-    private var current: BlockBuffer
-    private var segmentEarliest = Int64.max
-    private var segmentLatest = Int64.min
-    private var segmentBytes: Int64 = 0
-    private var segmentOpen = false
-    /// Keys of the current segment, gathered as packets are appended.
-    private var index = SegmentIndexBuilder()
+    private var defaultAppender: BlockAppender?
     private var isClosed = false
 
     // Owned by the writer thread, read by others under `state`.
     let state = ConditionLock()
     var catalog: Catalog
+    private var failure: StorageError?
+    /// Set once `failure` is, so that producers can check it without taking the lock.
+    let failed = Atomic<Bool>(false)
     /// When retention was last checked (monotonic seconds); written by the writer thread.
     var lastRetentionCheck = 0.0
-    private var failure: StorageError?
-    /// Set once `failure` is, so that `append` can check it without taking the lock.
-    private let failed = Atomic<Bool>(false)
 
     private enum Job {
         case block(BlockBuffer)
-        case seal(SegmentIndexBuilder)
-        case flush(FlushTicket)
+        case seal
+        case sync(FlushTicket)
         case stop
     }
 
     /// Opens (creating if needed) the store at `directory` for appending: takes the lock, runs
-    /// recovery (see ``RecoveryReport``), and starts the writer thread.
+    /// recovery (see ``RecoveryReport``), applies retention, and starts the writer thread.
     public init(directory: String, configuration: Configuration = Configuration(), logger: Logger) throws(StorageError) {
         self.directory = directory
         self.configuration = configuration
@@ -87,11 +84,10 @@ public final class StoreWriter: @unchecked Sendable {
             do { try catalog.write(directory: directory) } catch { throw .system(error) }
         }
         segmentMaxBytes = try StoreWriter.segmentLimit(configuration, directory: directory)
-        let depth = max(2, configuration.pipelineDepth)
+        let depth = max(1, configuration.pipelineDepth)
         jobs = BlockingQueue(capacity: depth + 4)
-        freeBlocks = BlockingQueue(capacity: depth)
-        for _ in 0..<depth - 1 { freeBlocks.push(BlockBuffer(targetLength: configuration.blockSize)) }
-        current = BlockBuffer(targetLength: configuration.blockSize)
+        freeBlocks = BlockingQueue(capacity: 1024)
+        for _ in 0..<depth { freeBlocks.push(BlockBuffer(targetLength: configuration.blockSize)) }
         // Before the writer thread starts: a policy may have been tightened since the last run.
         try enforceRetention(activeBytes: 0, activeLatest: nil)
         do {
@@ -103,71 +99,56 @@ public final class StoreWriter: @unchecked Sendable {
         if !isClosed { try? close() }
     }
 
-    /// Copies `record` into the current block. Throws if the writer thread failed (the error is
-    /// sticky) or the packet is larger than a block accepts.
-    public func append(_ record: PacketRecord) throws(StorageError) {
-        if isClosed { throw .closed }
-        if failed.load(ordering: .acquiring), let failure = state.withLock({ self.failure }) { throw failure }
-        let length = record.bytes.count
-        guard length <= BlockBuffer.maxPacketLength else {
-            throw .invalidPacket(reason: "\(length) captured bytes exceed the \(BlockBuffer.maxPacketLength)-byte limit")
-        }
-        let time = record.timestamp.nanoseconds
-        let recordBytes = Int64(length + PacketPayload.recordHeaderSize)
-        if segmentOpen {
-            let earliest = min(segmentEarliest, time)
-            let latest = max(segmentLatest, time)
-            let (span, overflow) = latest.subtractingReportingOverflow(earliest)
-            if overflow || span >= configuration.segmentDuration || segmentBytes + recordBytes > segmentMaxBytes {
-                sealSegment()
-            }
-        }
-        if !segmentOpen {
-            segmentOpen = true
-            segmentEarliest = time
-            segmentLatest = time
-            segmentBytes = 0
-        }
-        segmentEarliest = min(segmentEarliest, time)
-        segmentLatest = max(segmentLatest, time)
-        segmentBytes += recordBytes
-        if !current.isEmpty, current.linkType != record.linkType { closeBlock() }
-        current.append(record)
-        index.add(record)
-        if current.isFull { closeBlock() }
+    /// A new producer of blocks, for one thread. Each appender holds one block of its own; hand
+    /// its last block over with ``BlockAppender/closeBlock()`` before ``close()``.
+    public func makeAppender() -> BlockAppender {
+        freeBlocks.push(BlockBuffer(targetLength: configuration.blockSize))
+        return BlockAppender(writer: self, block: BlockBuffer(targetLength: configuration.blockSize))
     }
 
-    /// Writes every packet appended so far and makes it durable (`fdatasync`); when it returns,
-    /// those packets are on disk and readable by queries.
+    /// Appends `record` through the writer's own appender (for a single producing thread).
+    public func append(_ record: PacketRecord) throws(StorageError) {
+        if isClosed { throw .closed }
+        if defaultAppender == nil { defaultAppender = makeAppender() }
+        try defaultAppender!.append(record)
+    }
+
+    /// Hands over the writer's own appender's block and makes everything handed over durable
+    /// (`fdatasync`); when it returns, those packets are on disk and readable by queries.
     public func flush() throws(StorageError) {
         if isClosed { throw .closed }
-        closeBlock()
+        defaultAppender?.closeBlock()
+        try sync()
+    }
+
+    /// Makes every block handed over so far durable (`fdatasync`), and checks retention if it
+    /// has not been checked for `retentionInterval` seconds.
+    public func sync() throws(StorageError) {
         let ticket = FlushTicket()
-        jobs.push(.flush(ticket))
+        jobs.push(.sync(ticket))
         if let error = ticket.wait() { throw error }
     }
 
-    /// Seals the segment being written, so that it gets its index; packets appended later go
-    /// to a new segment.
+    /// Seals the segment being written once the blocks handed over so far are written; later
+    /// blocks go to a new segment.
     public func sealSegment() {
-        guard segmentOpen else { return }
-        closeBlock()
-        jobs.push(.seal(index))
-        index = SegmentIndexBuilder()
-        segmentOpen = false
+        defaultAppender?.closeBlock()
+        jobs.push(.seal)
     }
 
-    /// Flushes, seals the current segment and stops the writer thread. The writer cannot be used
-    /// afterwards.
+    /// Hands over the writer's own appender's block, seals the current segment, syncs, stops
+    /// the writer thread and releases the store's lock. The writer cannot be used afterwards.
     public func close() throws(StorageError) {
         guard !isClosed else { return }
         sealSegment()
         let ticket = FlushTicket()
-        jobs.push(.flush(ticket))
+        jobs.push(.sync(ticket))
         let error = ticket.wait()
         jobs.push(.stop)
         thread?.join()
         isClosed = true
+        defaultAppender = nil
+        lock.release()
         if let error { throw error }
     }
 
@@ -176,11 +157,15 @@ public final class StoreWriter: @unchecked Sendable {
         state.withLock { catalog.sealed }
     }
 
-    private func closeBlock() {
-        guard !current.isEmpty else { return }
-        index.closeBlock()
-        jobs.push(.block(current))
-        current = freeBlocks.pop()
+    /// The writer thread's sticky failure, if it failed.
+    var currentFailure: StorageError? {
+        failed.load(ordering: .acquiring) ? state.withLock { failure } : nil
+    }
+
+    /// Queues a full block for the writer thread (called by appenders).
+    func submit(_ block: BlockBuffer) {
+        block.finishKeys()
+        jobs.push(.block(block))
     }
 
     // MARK: - Writer thread
@@ -190,8 +175,12 @@ public final class StoreWriter: @unchecked Sendable {
         while true {
             switch jobs.pop() {
             case .block(let block):
-                if state.withLock({ failure == nil }) {
+                if currentFailure == nil {
                     do {
+                        if let open = segment, exceedsSegment(open, adding: block) {
+                            segment = nil
+                            try seal(open)
+                        }
                         if segment == nil { segment = try makingSpace { () throws(StorageError) in try openSegment() } }
                         let writing = segment!
                         try makingSpace { () throws(StorageError) in try writing.write(block) }
@@ -201,31 +190,17 @@ public final class StoreWriter: @unchecked Sendable {
                 }
                 block.reset()
                 freeBlocks.push(block)
-            case .seal(let keys):
+            case .seal:
                 guard let sealing = segment else { continue }
                 segment = nil
-                guard state.withLock({ failure == nil }) else { continue }
-                do {
-                    let summary = try makingSpace { () throws(StorageError) in try sealing.seal(keys: keys) }
-                    try makingSpace { () throws(StorageError) in
-                        try updateCatalog { catalog in
-                            catalog.activeSegmentID = nil
-                            catalog.sealed.append(summary)
-                        }
-                    }
-                    logger.debug("sealed segment", metadata: [
-                        "segment": "\(sealing.files.name)", "packets": "\(summary.packets)",
-                        "data_bytes": "\(summary.dataBytes)", "index_bytes": "\(summary.indexBytes)",
-                    ])
-                    try enforceRetention(activeBytes: 0, activeLatest: nil)
-                } catch {
-                    fail(error)
-                }
-            case .flush(let ticket):
+                guard currentFailure == nil else { continue }
+                do { try seal(sealing) } catch { fail(error) }
+            case .sync(let ticket):
                 do {
                     try segment?.sync()
                     if monotonicNow() - lastRetentionCheck >= configuration.retentionInterval {
-                        try enforceRetention(activeBytes: segment?.length ?? 0, activeLatest: segment?.latest)
+                        try enforceRetention(activeBytes: segment?.length ?? 0,
+                                             activeLatest: segment.map { Timestamp(nanoseconds: $0.totals.latest) })
                     }
                 } catch {
                     fail(error)
@@ -235,6 +210,29 @@ public final class StoreWriter: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// Whether `block` would take `segment` past its time span or size.
+    private func exceedsSegment(_ segment: SegmentWriter, adding block: BlockBuffer) -> Bool {
+        let totals = segment.totals
+        guard totals.packets > 0 else { return false }
+        let (span, overflow) = max(totals.latest, block.latest).subtractingReportingOverflow(min(totals.earliest, block.earliest))
+        return overflow || span >= configuration.segmentDuration || segment.payloadBytes + Int64(block.used) > segmentMaxBytes
+    }
+
+    private func seal(_ sealing: SegmentWriter) throws(StorageError) {
+        let summary = try makingSpace { () throws(StorageError) in try sealing.seal() }
+        try makingSpace { () throws(StorageError) in
+            try updateCatalog { catalog in
+                catalog.activeSegmentID = nil
+                catalog.sealed.append(summary)
+            }
+        }
+        logger.debug("sealed segment", metadata: [
+            "segment": "\(sealing.files.name)", "packets": "\(summary.packets)",
+            "data_bytes": "\(summary.dataBytes)", "index_bytes": "\(summary.indexBytes)",
+        ])
+        try enforceRetention(activeBytes: 0, activeLatest: nil)
     }
 
     /// Runs `body`; when the disk is full, deletes the oldest sealed segment and tries again,
@@ -281,7 +279,7 @@ public final class StoreWriter: @unchecked Sendable {
     }
 }
 
-/// A one-shot completion the appending thread waits on while the writer thread flushes.
+/// A one-shot completion a producer waits on while the writer thread syncs.
 private final class FlushTicket: @unchecked Sendable {
     private let lock = ConditionLock()
     private var done = false

@@ -14,12 +14,13 @@ import Testing
 
         #expect(try readAll(directory: directory.path) == packets)
         let segments = try StoreReader(directory: directory.path).sealedSegments
-        #expect(segments.count == 6)
+        // 3 s of packets in segments under 0.5 s, cut at block boundaries.
+        #expect(segments.count >= 6 && segments.count <= 8)
         #expect(segments.map(\.packets).reduce(0, +) == 3000)
         for segment in segments {
             #expect(segment.latest.nanoseconds - segment.earliest.nanoseconds < 500_000_000)
         }
-        #expect(segments.map(\.id) == [1, 2, 3, 4, 5, 6])
+        #expect(segments.map(\.id) == Array(1...UInt64(segments.count)))
     }
 
     @Test func segmentsRotateBySize() throws {
