@@ -44,7 +44,10 @@ let package = Package(
         .testTarget(name: "TapedeckCoreTests", dependencies: ["TapedeckCore"]),
         .testTarget(name: "TapedeckCaptureTests", dependencies: ["TapedeckCapture", "TapedeckCore"]),
         .testTarget(name: "TapedeckStorageTests", dependencies: ["TapedeckStorage", "TapedeckCore", "TapedeckPOSIX"]),
-        .testTarget(name: "TapedeckQueryTests", dependencies: ["TapedeckQuery", "TapedeckStorage", "TapedeckCore"]),
+        .testTarget(name: "TapedeckQueryTests", dependencies: [
+            "TapedeckQuery", "TapedeckStorage", "TapedeckCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TapedeckCore"]),
     ]
 )

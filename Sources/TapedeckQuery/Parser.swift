@@ -138,8 +138,8 @@ struct Parser {
             advance()
             return .ipProtocol(UInt8(try parseNumber("an IP protocol number", maximum: 255, after: proto)))
         case "ip6": return .ipVersion(.v6)
-        case "tcp": return .ipProtocol(6)
-        case "udp": return .ipProtocol(17)
+        case "tcp": return try parseTransportPort(.ipProtocol(6), after: token)
+        case "udp": return try parseTransportPort(.ipProtocol(17), after: token)
         case "icmp": return .icmp
         case "icmp6": return .icmp6
         case "vlan": return .vlan(UInt16(try parseNumber("a VLAN ID", maximum: 4095, after: token)))
@@ -171,6 +171,31 @@ struct Parser {
             throw error("expected 'host', 'net' or 'port' after '\(qualifier.text)'" + found(token)
                         + suggestion(for: token, among: ["host", "net", "port"]), at: token)
         }
+    }
+
+    /// tcpdump's `tcp [src|dst] port N` and `udp [src|dst] port N`, after the protocol keyword:
+    /// `(tcp|udp) and [src|dst] port N`. Without a following `port` (or `src`/`dst`), just the
+    /// protocol.
+    private mutating func parseTransportPort(_ protocolExpression: QueryExpression, after keyword: Token) throws(QuerySyntaxError) -> QueryExpression {
+        let direction: QueryExpression.Direction
+        switch current.kind == .word ? current.keyword : "" {
+        case "port": direction = .either
+        case "src": direction = .source
+        case "dst": direction = .destination
+        default: return protocolExpression
+        }
+        if direction != .either {
+            let qualifier = current
+            advance()
+            guard isWord(current, "port") else {
+                throw error("expected 'port' after '\(keyword.text) \(qualifier.text)'" + found(current)
+                            + suggestion(for: current, among: ["port"]), at: current)
+            }
+        }
+        let portKeyword = current
+        advance()
+        let port = UInt16(try parseNumber("a port number", maximum: 65535, after: portKeyword))
+        return .and(protocolExpression, .port(direction, port))
     }
 
     private mutating func parseHost(_ direction: QueryExpression.Direction, after keyword: Token) throws(QuerySyntaxError) -> QueryExpression {

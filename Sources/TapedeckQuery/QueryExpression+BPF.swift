@@ -43,7 +43,7 @@ extension QueryExpression {
         switch self {
         case .timeAfter, .timeBefore:
             return true
-        case let .and(left, right) where binding == .and:
+        case let .and(left, right) where self != .icmp && self != .icmp6:
             return left.collectBPFConjuncts(into: &conjuncts) && right.collectBPFConjuncts(into: &conjuncts)
         default:
             guard let text = bpfText() else { return false }

@@ -7,7 +7,8 @@ extension QueryExpression: CustomStringConvertible {
     /// precedence (`not` > `and` > `or`) and left associativity need them; times are RFC 3339
     /// in UTC with the fewest fractional digits; addresses are RFC 5952 text; `host A` stands
     /// for a one-address range and `net A/N` for a CIDR block (`A` with host bits zero). The
-    /// sugar `tcp`, `udp`, `icmp` and `icmp6` is printed for the expressions it expands to.
+    /// sugar `tcp`, `udp`, `icmp`, `icmp6` and `tcp`/`udp` `[src|dst] port N` is printed for the
+    /// expressions it expands to.
     ///
     /// A range that is not one CIDR block (only possible when built in code) prints as the
     /// parenthesised disjunction of the fewest blocks that cover it exactly: same matches,
@@ -43,6 +44,8 @@ extension QueryExpression: CustomStringConvertible {
             return "after \(TimeParsing.format(time))"
         case let .timeBefore(time):
             return "before \(TimeParsing.format(time))"
+        case let .and(.ipProtocol(number), .port(direction, port)) where number == 6 || number == 17:
+            return "\(number == 6 ? "tcp" : "udp") \(direction.qualifier)port \(port)"
         case _ where self == .icmp:
             return "icmp"
         case _ where self == .icmp6:
@@ -67,6 +70,7 @@ extension QueryExpression: CustomStringConvertible {
     var binding: Binding {
         switch self {
         case _ where self == .icmp || self == .icmp6: .primitive
+        case .and(.ipProtocol(6), .port), .and(.ipProtocol(17), .port): .primitive
         case .or: .or
         case .and: .and
         case .not: .not

@@ -50,18 +50,25 @@ extension QueryExpression {
     }
 
     /// For a conjunction that pins a single flow — two single addresses and two ports, as in
-    /// `host A and host B and port X and port Y [and tcp]` — the flow keys it can match (both
-    /// port assignments; TCP, UDP and SCTP unless a protocol is given), for the flow section.
+    /// `host A and host B and port X and port Y [and tcp]` or `host A and host B and tcp port X
+    /// and tcp port Y` — the flow keys it can match (both port assignments; TCP, UDP and SCTP
+    /// unless a protocol is given), for the flow section. Nil when the conjuncts do not pin the
+    /// flow: a matching packet's flow key must be among those returned.
+    ///
+    /// Repeated conjuncts count once (`tcp port X and tcp port Y` names `tcp` twice). Two port
+    /// conjuncts with the same number pin the flow only as `src port X and dst port X`: with
+    /// `port X and src port X` the other port is free.
     static func flowKeys(_ conjuncts: [QueryExpression]) -> [FlowKey]? {
         var addresses: [IPAddress] = []
-        var ports: [UInt16] = []
+        var ports: [(direction: Direction, port: UInt16)] = []
         var protocols: [UInt8] = []
-        for conjunct in conjuncts {
+        var seen = Set<QueryExpression>()
+        for conjunct in conjuncts where seen.insert(conjunct).inserted {
             switch conjunct {
             case .address(_, let range) where range.lowerBound == range.upperBound:
                 addresses.append(range.lowerBound)
-            case .port(_, let port):
-                ports.append(port)
+            case .port(let direction, let port):
+                ports.append((direction, port))
             case .ipProtocol(let number):
                 protocols.append(number)
             default:
@@ -69,8 +76,12 @@ extension QueryExpression {
             }
         }
         guard addresses.count == 2, addresses[0] != addresses[1], ports.count == 2, protocols.count <= 1 else { return nil }
+        if ports[0].port == ports[1].port {
+            let directions: Set<Direction> = [ports[0].direction, ports[1].direction]
+            guard directions == [.source, .destination] else { return nil }
+        }
         return (protocols.isEmpty ? [6, 17, 132] : protocols).flatMap { number in
-            [(ports[0], ports[1]), (ports[1], ports[0])].map { first, second in
+            [(ports[0].port, ports[1].port), (ports[1].port, ports[0].port)].map { first, second in
                 FiveTuple(ipProtocol: number, source: addresses[0], destination: addresses[1],
                           sourcePort: first, destinationPort: second).flowKey
             }

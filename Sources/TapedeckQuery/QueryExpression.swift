@@ -6,7 +6,8 @@ import TapedeckCore
 /// with ``description`` (canonical text that parses back to the same value); hand it to tcpdump
 /// with ``bpfEquivalent()``; prune by time with ``timeWindow``.
 ///
-/// Sugar is expanded while parsing: `tcp` and `udp` are ``ipProtocol(_:)`` 6 and 17, `icmp` is
+/// Sugar is expanded while parsing: `tcp` and `udp` are ``ipProtocol(_:)`` 6 and 17,
+/// `tcp [src|dst] port N` is `tcp and [src|dst] port N` (likewise `udp`), `icmp` is
 /// `ip and ip proto 1`, `icmp6` is `ip6 and ip proto 58`, `host A` is the one-address range
 /// `A...A`, and relative times (`5m ago`) are resolved against the `now` given to the parser.
 public indirect enum QueryExpression: Hashable, Sendable {
@@ -70,11 +71,14 @@ public indirect enum QueryExpression: Hashable, Sendable {
     ///     primitive := [("src" | "dst")] "host" IP
     ///                | [("src" | "dst")] "net" IP "/" N | [("src" | "dst")] "net" IPv4 "mask" IPv4
     ///                | [("src" | "dst")] "port" N | "ip" "proto" N | "ip" | "ip6"
-    ///                | "tcp" | "udp" | "icmp" | "icmp6" | "vlan" N | "mpls" N
+    ///                | ("tcp" | "udp") [[("src" | "dst")] "port" N]
+    ///                | "icmp" | "icmp6" | "vlan" N | "mpls" N
     ///                | ("before" | "after") TIME
     ///     TIME      := RFC 3339 date-time | DURATION "ago"    (e.g. "1h30m ago"; units d h m s ms us ns)
     ///
     /// `and` binds tighter than `or`, both associate to the left; `not` binds tightest.
+    /// As in tcpdump, `tcp port N` (also `udp`, and with `src`/`dst`) is one primitive:
+    /// `(tcp and port N)`, so `not tcp port 80` is `not (tcp and port 80)`.
     ///
     /// - Parameters:
     ///   - text: the query.

@@ -128,7 +128,7 @@ enum RandomQuery {
     static func primitive(using random: inout SplitMix64) -> QueryExpression {
         let directions: [QueryExpression.Direction] = [.either, .source, .destination]
         let direction = directions.randomElement(using: &random)!
-        switch Int.random(in: 0..<12, using: &random) {
+        switch Int.random(in: 0..<13, using: &random) {
         case 0:
             let address = IPAddress(ipv4: UInt32.random(in: 0...UInt32.max, using: &random))
             return .address(direction, address.prefixRange(length: Int.random(in: 0...32, using: &random)))
@@ -144,6 +144,7 @@ enum RandomQuery {
         case 8: return .timeAfter(Timestamp(nanoseconds: Int64.random(in: .min ... .max, using: &random)))
         case 9: return .timeBefore(Timestamp(nanoseconds: Int64.random(in: .min ... .max, using: &random) / 1_000_000 * 1_000_000))
         case 10: return .address(direction, IPAddress(ipv4: UInt32.random(in: 0...UInt32.max, using: &random)).prefixRange(length: 32))
+        case 11: return .and(.ipProtocol([6, 17].randomElement(using: &random)!), .port(direction, UInt16.random(in: 0...UInt16.max, using: &random)))
         default: return .timeAfter(Timestamp(seconds: Int64.random(in: 0...4_000_000_000, using: &random), nanoseconds: 0))
         }
     }
