@@ -43,6 +43,6 @@ let package = Package(
         .testTarget(name: "TapedeckCaptureTests", dependencies: ["TapedeckCapture", "TapedeckCore"]),
         .testTarget(name: "TapedeckStorageTests", dependencies: ["TapedeckStorage", "TapedeckCore", "TapedeckPOSIX"]),
         .testTarget(name: "TapedeckQueryTests", dependencies: ["TapedeckQuery", "TapedeckStorage", "TapedeckCore"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TapedeckCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck"]),
     ]
 )
