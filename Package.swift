@@ -48,6 +48,6 @@ let package = Package(
             "TapedeckQuery", "TapedeckStorage", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TapedeckCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck"]),
     ]
 )
