@@ -118,7 +118,12 @@ struct OutputFile {
         let name = directoryEnd.map { String(path[path.index(after: $0)...]) } ?? path
         let directory = directoryEnd.map { String(path[..<$0]) }
         let temporary = (directory.map { $0 + "/" } ?? "") + ".\(name).tapedeck.tmp"
-        sink = FileDescriptorSink(descriptor: try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate]))
+        do {
+            sink = FileDescriptorSink(descriptor: try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate]))
+        } catch {
+            printError("error: cannot write \(path): \(error.message)")
+            throw ExitCode(1)
+        }
         temporaryPath = temporary
     }
 
