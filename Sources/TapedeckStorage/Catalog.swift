@@ -144,6 +144,7 @@ func writeFileAtomically(directory: String, name: String, bytes: [UInt8]) throws
         try descriptor.close()
     } catch {
         try? descriptor.close()
+        try? FileSystem.unlink(temporary)
         throw error
     }
     try FileSystem.rename(temporary, to: "\(directory)/\(name)")

@@ -24,6 +24,7 @@ final class SegmentWriter {
             try FileSystem.syncDirectory(files.directory)
         } catch {
             try? descriptor.close()
+            try? FileSystem.unlink(files.activePath)
             throw error
         }
     }
@@ -99,7 +100,9 @@ final class SegmentWriter {
         }
         let (header, encodedLength) = BlockCodec.encode(block, into: output)
         do {
-            try descriptor.writeAll(UnsafeRawBufferPointer(rebasing: output[0..<encodedLength]))
+            // At an explicit offset: after a failed (partial) write is cut off, the retry must land
+            // where the last whole block ends, not where the file position was left.
+            try descriptor.writeAll(toAbsoluteOffset: length, UnsafeRawBufferPointer(rebasing: output[0..<encodedLength]))
         } catch {
             // Leave no partial block behind: cut the file back to the last whole block.
             try? descriptor.truncate(to: length)

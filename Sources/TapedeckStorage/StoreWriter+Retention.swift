@@ -50,12 +50,21 @@ extension StoreWriter {
 
     /// Removes `victims` from the catalog (so new readers no longer see them), then deletes their
     /// data and index files. Readers that already opened them keep reading through their open
-    /// descriptors. A crash in between leaves files that recovery deletes or re-lists.
+    /// descriptors. A crash in between leaves files that recovery deletes or re-lists. When the
+    /// disk is too full to rewrite the catalog, the data files go first to make room (readers skip
+    /// a listed segment whose data file is gone).
     func deleteSegments(_ victims: [SegmentSummary]) throws(StorageError) {
         let ids = Set(victims.map(\.id))
-        try updateCatalog { catalog in
+        let change = { (catalog: inout Catalog) in
             catalog.sealed.removeAll { ids.contains($0.id) }
             for victim in victims { catalog.deleted.add(victim) }
+        }
+        do {
+            try updateCatalog(change)
+        } catch {
+            guard case .system(let errno) = error, errno.code == Errno.noSpace else { throw error }
+            for victim in victims { try? FileSystem.unlink(SegmentFiles(directory: directory, id: victim.id).dataPath) }
+            try updateCatalog(change)
         }
         for victim in victims {
             let files = SegmentFiles(directory: directory, id: victim.id)

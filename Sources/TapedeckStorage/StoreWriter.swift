@@ -264,12 +264,13 @@ public final class StoreWriter: @unchecked Sendable {
         return writer
     }
 
+    /// Applies `change` to the catalog and writes it; on failure the catalog in memory is left
+    /// as it was.
     func updateCatalog(_ change: (inout Catalog) -> Void) throws(StorageError) {
-        let updated: Catalog = state.withLock {
-            change(&catalog)
-            return catalog
-        }
+        var updated = state.withLock { catalog }
+        change(&updated)
         do { try updated.write(directory: directory) } catch { throw .system(error) }
+        state.withLock { catalog = updated }
     }
 
     private func fail(_ error: StorageError) {
