@@ -40,6 +40,22 @@ public final class ConditionLock: @unchecked Sendable {
     /// Waits on the condition; the mutex must be held (`pthread_cond_wait`).
     public func wait() { pthread_cond_wait(condition, mutex) }
 
+    /// Waits on the condition for at most `seconds`; the mutex must be held
+    /// (`pthread_cond_timedwait` against `CLOCK_REALTIME`). Returns false on timeout.
+    @discardableResult
+    public func wait(timeoutSeconds seconds: Double) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        let whole = seconds.rounded(.down)
+        deadline.tv_sec += Int(whole)
+        deadline.tv_nsec += Int((seconds - whole) * 1e9)
+        if deadline.tv_nsec >= 1_000_000_000 {
+            deadline.tv_sec += 1
+            deadline.tv_nsec -= 1_000_000_000
+        }
+        return pthread_cond_timedwait(condition, mutex, &deadline) == 0
+    }
+
     /// Wakes all waiters (`pthread_cond_broadcast`).
     public func broadcast() { pthread_cond_broadcast(condition) }
 }

@@ -71,4 +71,30 @@ public enum FileSystem {
         try syscall("fstatvfs", path) { fstatvfs(fd.rawValue, &info) }
         return (Int64(info.f_blocks) * Int64(info.f_frsize), Int64(info.f_bavail) * Int64(info.f_frsize))
     }
+
+    /// Reads a whole (small) file into memory.
+    public static func readWholeFile(_ path: String) throws(Errno) -> [UInt8] {
+        let descriptor = try FileDescriptor.open(path, .readOnly)
+        defer { try? descriptor.close() }
+        return try descriptor.read(fromAbsoluteOffset: 0, count: Int(try descriptor.size()))
+    }
+
+    /// Writes `bytes` as `directory/name` so that readers see the old file or the new one, never
+    /// a part: written to a hidden temporary name (`.name.tmp`), fsynced, renamed, and the
+    /// directory fsynced. On failure the temporary file is removed.
+    public static func writeAtomically(directory: String, name: String, bytes: [UInt8]) throws(Errno) {
+        let temporary = "\(directory)/.\(name).tmp"
+        let descriptor = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate])
+        do {
+            try descriptor.writeAll(bytes)
+            try descriptor.sync()
+            try descriptor.close()
+        } catch {
+            try? descriptor.close()
+            try? unlink(temporary)
+            throw error
+        }
+        try rename(temporary, to: "\(directory)/\(name)")
+        try syncDirectory(directory)
+    }
 }

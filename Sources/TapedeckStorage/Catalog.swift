@@ -54,7 +54,7 @@ struct Catalog: Equatable, Sendable {
         let path = "\(directory)/\(fileName)"
         let bytes: [UInt8]
         do {
-            bytes = try readWholeFile(path)
+            bytes = try FileSystem.readWholeFile(path)
         } catch {
             if error.code == Errno.noEntry {
                 throw .notAStore(path: directory, reason: "no catalog file (create a store with `tapedeck import` or `tapedeck record`)")
@@ -95,7 +95,7 @@ struct Catalog: Equatable, Sendable {
 
     /// Writes the catalog atomically: temporary file, fsync, rename, directory fsync.
     func write(directory: String) throws(Errno) {
-        try writeFileAtomically(directory: directory, name: Catalog.fileName, bytes: encoded())
+        try FileSystem.writeAtomically(directory: directory, name: Catalog.fileName, bytes: encoded())
     }
 }
 
@@ -124,29 +124,4 @@ public struct DeletionTotals: Equatable, Sendable {
         capturedBytes += segment.capturedBytes
         storedBytes += segment.storedBytes
     }
-}
-
-/// Reads a whole (small) file into memory.
-func readWholeFile(_ path: String) throws(Errno) -> [UInt8] {
-    let descriptor = try FileDescriptor.open(path, .readOnly)
-    defer { try? descriptor.close() }
-    return try descriptor.read(fromAbsoluteOffset: 0, count: Int(try descriptor.size()))
-}
-
-/// Writes `bytes` as `directory/name` so that readers see the old file or the new one, never a
-/// part: written to a hidden temporary name, fsynced, renamed, and the directory fsynced.
-func writeFileAtomically(directory: String, name: String, bytes: [UInt8]) throws(Errno) {
-    let temporary = "\(directory)/.\(name).tmp"
-    let descriptor = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate])
-    do {
-        try descriptor.writeAll(bytes)
-        try descriptor.sync()
-        try descriptor.close()
-    } catch {
-        try? descriptor.close()
-        try? FileSystem.unlink(temporary)
-        throw error
-    }
-    try FileSystem.rename(temporary, to: "\(directory)/\(name)")
-    try FileSystem.syncDirectory(directory)
 }

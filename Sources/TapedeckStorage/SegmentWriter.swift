@@ -124,7 +124,7 @@ final class SegmentWriter {
         do {
             try descriptor.dataSync()
             let indexBytes = index.serialize(segmentID: files.id, dataLength: length)
-            try writeFileAtomically(directory: files.directory, name: "\(files.name).index", bytes: indexBytes)
+            try FileSystem.writeAtomically(directory: files.directory, name: "\(files.name).index", bytes: indexBytes)
             if isActive {
                 try FileSystem.rename(files.activePath, to: files.dataPath)
                 try FileSystem.syncDirectory(files.directory)

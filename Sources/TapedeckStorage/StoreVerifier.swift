@@ -68,7 +68,7 @@ public enum StoreVerifier {
             report.problems.append(Problem(path: files.dataPath, reason: "\(reason) at byte \(scanner.offset)"))
         }
         let expected = rebuilt.serialize(segmentID: summary.id, dataLength: scanner.offset)
-        let actual = try readWholeFile(files.indexPath)
+        let actual = try FileSystem.readWholeFile(files.indexPath)
         if expected != actual {
             report.problems.append(Problem(path: files.indexPath, reason: "index differs from one rebuilt from the data file"))
         }

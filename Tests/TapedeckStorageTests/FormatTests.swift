@@ -1,4 +1,5 @@
 import TapedeckCore
+import TapedeckPOSIX
 import Testing
 @testable import TapedeckStorage
 
@@ -53,7 +54,7 @@ import Testing
         #expect(catalog.nextSegmentID == 6)
         var bytes = catalog.encoded()
         bytes[Catalog.headerSize + 3] ^= 1
-        try writeFileAtomically(directory: directory.path, name: Catalog.fileName, bytes: bytes)
+        try FileSystem.writeAtomically(directory: directory.path, name: Catalog.fileName, bytes: bytes)
         #expect(throws: StorageError.self) { try Catalog.load(directory: directory.path) }
     }
 }

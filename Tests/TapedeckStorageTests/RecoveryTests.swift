@@ -34,7 +34,7 @@ import Testing
         let validLength = try FileSystem.fileSize(files.activePath)
         // Half a block header and garbage: what a crash in the middle of a write leaves.
         try append([0x54, 0x44, 0x42, 0x4B, 1, 2, 3, 4, 5, 6, 7], to: files.activePath)
-        try writeFileAtomically(directory: directory.path, name: "junk", bytes: [1])
+        try FileSystem.writeAtomically(directory: directory.path, name: "junk", bytes: [1])
         try FileSystem.rename("\(directory.path)/junk", to: "\(directory.path)/.seg-0000000000000001.index.tmp")
 
         let writer = try StoreWriter(directory: directory.path, logger: testLogger)
@@ -88,10 +88,10 @@ import Testing
         let directory = try sealedStore(sampleTraffic(count: 300))
         defer { directory.remove() }
         let files = SegmentFiles(directory: directory.path, id: 1)
-        let original = try readWholeFile(files.indexPath)
+        let original = try FileSystem.readWholeFile(files.indexPath)
         try FileSystem.unlink(files.indexPath)
         try StoreWriter(directory: directory.path, logger: testLogger).close()
-        #expect(try readWholeFile(files.indexPath) == original)
+        #expect(try FileSystem.readWholeFile(files.indexPath) == original)
     }
 
     @Test func aLostCatalogIsRebuiltFromTheIndexes() throws {
