@@ -34,9 +34,17 @@ struct BlockScanner: ~Copyable {
         return header
     }
 
-    /// The next valid block (header, its offset, stored payload valid until the next call), or
-    /// nil at the end of the valid data (see `stopReason`).
-    mutating func next() throws(StorageError) -> (header: BlockHeader, offset: Int64, stored: UnsafeRawBufferPointer)? {
+    /// The header and offset of the next block whose header is valid and which lies wholly inside
+    /// the file, without reading or checking its payload; nil at the end (see `stopReason`). For
+    /// listing the blocks of a segment being written, whose payloads are checked when read.
+    mutating func nextHeader() throws(StorageError) -> (header: BlockHeader, offset: Int64)? {
+        guard let header = try readHeader() else { return nil }
+        let blockOffset = offset
+        offset += Int64(header.totalLength)
+        return (header, blockOffset)
+    }
+
+    private mutating func readHeader() throws(StorageError) -> BlockHeader? {
         guard stopReason == nil, offset < fileLength else { return nil }
         guard fileLength - offset >= Int64(BlockHeader.size) else {
             stopReason = .truncated
@@ -44,18 +52,23 @@ struct BlockScanner: ~Copyable {
         }
         let headerBytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<BlockHeader.size])
         do { _ = try descriptor.read(fromAbsoluteOffset: offset, into: headerBytes) } catch { throw .system(error) }
-        let header: BlockHeader
         switch BlockHeader.decode(UnsafeRawPointer(headerBytes.baseAddress!)) {
         case .failure(let reason):
             stopReason = reason
             return nil
-        case .success(let decoded):
-            header = decoded
+        case .success(let header):
+            guard Int64(header.totalLength) <= fileLength - offset else {
+                stopReason = .truncated
+                return nil
+            }
+            return header
         }
-        guard Int64(header.totalLength) <= fileLength - offset else {
-            stopReason = .truncated
-            return nil
-        }
+    }
+
+    /// The next valid block (header, its offset, stored payload valid until the next call), or
+    /// nil at the end of the valid data (see `stopReason`).
+    mutating func next() throws(StorageError) -> (header: BlockHeader, offset: Int64, stored: UnsafeRawBufferPointer)? {
+        guard let header = try readHeader() else { return nil }
         if buffer.count < header.totalLength {
             let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: header.totalLength, alignment: 16)
             grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<BlockHeader.size]))

@@ -46,10 +46,12 @@ public final class SegmentReader: @unchecked Sendable {
             try? descriptor.close()
             throw .system(error)
         }
+        // Headers only: payloads are checked when a query reads them, and the last block may
+        // still be being written (see `packets(inBlock:)`).
         var scanner = BlockScanner(descriptor: descriptor, path: dataPath, fileLength: length)
         var blocks: [BlockInfo] = []
         if length >= Int64(DataFileHeader.size) {
-            while let (header, offset, _) = try scanner.next() {
+            while let (header, offset) = try scanner.nextHeader() {
                 blocks.append(BlockInfo(header: header, offset: offset))
             }
         }
@@ -162,6 +164,9 @@ public final class SegmentReader: @unchecked Sendable {
         guard header.totalLength == length else { throw corrupt("block \(number) length differs from the index") }
         let stored = UnsafeRawBufferPointer(rebasing: raw[BlockHeader.size...])
         guard BlockHeader.verify(header: UnsafeRawPointer(raw.baseAddress!), storedPayload: stored) else {
+            // The last block of the segment being recorded may be caught mid-write: it is not
+            // there yet, rather than damaged.
+            if isActive, number == blockCount - 1 { return PacketCursor() }
             throw corrupt("block \(number): \(BlockFormatError.badChecksum)")
         }
         let payload: UnsafeRawBufferPointer
