@@ -9,14 +9,15 @@ import TapedeckPOSIX
 /// header, 64 bytes: magic "TDCATLOG" u64, version u8, 3 reserved, entry count u32 (12),
 ///                   active segment id u64 (16; 0 = none), CRC-32C of bytes 32..<end u32 (24),
 ///                   4 reserved, deletion totals (32: segments, 40: packets, 48: captured bytes,
-///                   56: stored bytes, each u64)
+///                   56: stored bytes, 64: segments and 72: packets deleted before a downstream
+///                   consumer acknowledged them; each u64)
 /// entries, 64 bytes each (see SegmentSummary)
 /// ```
 struct Catalog: Equatable, Sendable {
     static let fileName = "catalog"
     static let magic: UInt64 = 0x474F_4C54_4143_4454  // "TDCATLOG" little-endian
     static let version: UInt8 = 1
-    static let headerSize = 64
+    static let headerSize = 80
 
     /// Sealed segments, ascending by id.
     var sealed: [SegmentSummary] = []
@@ -31,11 +32,13 @@ struct Catalog: Equatable, Sendable {
     }
 
     func encoded() -> [UInt8] {
-        var body = LittleEndianWriter(capacity: 32 + sealed.count * SegmentSummary.encodedWidth)
+        var body = LittleEndianWriter(capacity: 48 + sealed.count * SegmentSummary.encodedWidth)
         body.append(deleted.segments)
         body.append(deleted.packets)
         body.append(deleted.capturedBytes)
         body.append(deleted.storedBytes)
+        body.append(deleted.unacknowledgedSegments)
+        body.append(deleted.unacknowledgedPackets)
         for segment in sealed { segment.encode(into: &body) }
         var writer = LittleEndianWriter(capacity: 32 + body.bytes.count)
         writer.append(Catalog.magic)
@@ -84,7 +87,9 @@ struct Catalog: Equatable, Sendable {
         let entries = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
         var catalog = Catalog()
         catalog.deleted = DeletionTotals(segments: base.loadLittleEndian(at: 32), packets: base.loadLittleEndian(at: 40),
-                                         capturedBytes: base.loadLittleEndian(at: 48), storedBytes: base.loadLittleEndian(at: 56))
+                                         capturedBytes: base.loadLittleEndian(at: 48), storedBytes: base.loadLittleEndian(at: 56),
+                                         unacknowledgedSegments: base.loadLittleEndian(at: 64),
+                                         unacknowledgedPackets: base.loadLittleEndian(at: 72))
         let active: UInt64 = base.loadLittleEndian(at: 16)
         catalog.activeSegmentID = active == 0 ? nil : active
         for index in 0..<count {
@@ -109,19 +114,30 @@ public struct DeletionTotals: Equatable, Sendable {
     public var capturedBytes: UInt64 = 0
     /// Disk space freed (data and index files).
     public var storedBytes: UInt64 = 0
+    /// Of those, segments and packets a downstream consumer (the Kafka publisher) had not yet
+    /// acknowledged: lost to it, because the disk budget or a full disk forced their deletion.
+    public var unacknowledgedSegments: UInt64 = 0
+    public var unacknowledgedPackets: UInt64 = 0
 
-    public init(segments: UInt64 = 0, packets: UInt64 = 0, capturedBytes: UInt64 = 0, storedBytes: UInt64 = 0) {
+    public init(segments: UInt64 = 0, packets: UInt64 = 0, capturedBytes: UInt64 = 0, storedBytes: UInt64 = 0,
+                unacknowledgedSegments: UInt64 = 0, unacknowledgedPackets: UInt64 = 0) {
         self.segments = segments
         self.packets = packets
         self.capturedBytes = capturedBytes
         self.storedBytes = storedBytes
+        self.unacknowledgedSegments = unacknowledgedSegments
+        self.unacknowledgedPackets = unacknowledgedPackets
     }
 
-    /// Adds a deleted segment.
-    mutating func add(_ segment: SegmentSummary) {
+    /// Adds a deleted segment; `unacknowledged` if a consumer had not acknowledged it.
+    mutating func add(_ segment: SegmentSummary, unacknowledged: Bool) {
         segments += 1
         packets += segment.packets
         capturedBytes += segment.capturedBytes
         storedBytes += segment.storedBytes
+        if unacknowledged {
+            unacknowledgedSegments += 1
+            unacknowledgedPackets += segment.packets
+        }
     }
 }

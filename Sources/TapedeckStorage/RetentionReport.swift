@@ -64,23 +64,24 @@ public struct RetentionReport: Equatable, Sendable {
     }
 
     /// Stored bytes per second of packet time over the `seconds` before `end` (at most `window`
-    /// long): each segment counts with the share of its time span inside that interval.
+    /// long): each segment counts with the share of its time span inside that interval. Times are
+    /// compared in integer nanoseconds, so nothing is lost to floating point at epoch scale.
     static func rate(_ segments: [SegmentSummary], endingAt end: Timestamp, seconds: Double, window: Double) -> Double? {
-        let span = min(seconds, window)
+        let span = Int64(min(seconds, window) * 1e9)
         guard span > 0 else { return nil }
-        let start = Double(end.nanoseconds) / 1e9 - span
+        let start = end.nanoseconds - span
         var bytes = 0.0
         for segment in segments {
-            let first = Double(segment.earliest.nanoseconds) / 1e9
-            let last = Double(segment.latest.nanoseconds) / 1e9
+            let first = segment.earliest.nanoseconds
+            let last = segment.latest.nanoseconds
             let stored = Double(segment.storedBytes)
             if last <= first {
                 if first >= start { bytes += stored }
                 continue
             }
             let overlap = max(0, last - max(first, start))
-            bytes += stored * min(1, overlap / (last - first))
+            bytes += overlap >= last - first ? stored : stored * Double(overlap) / Double(last - first)
         }
-        return bytes / span
+        return bytes / (Double(span) / 1e9)
     }
 }

@@ -33,10 +33,15 @@ extension StoreWriter {
            let newest = ([activeLatest].compactMap { $0 } + sealed.map(\.latest)).max() {
             cutoff = newest.advanced(byNanoseconds: -maximumAge)
         }
+        let firstUnacknowledged = configuration.firstUnacknowledgedSegment?()
         var victims: [SegmentSummary] = []
         for segment in sealed {
             let overBudget = allowed.map { storeBytes > $0 } ?? false
-            guard overBudget || segment.latest < cutoff else { break }
+            let unacknowledged = firstUnacknowledged.map { segment.id >= $0 } ?? false
+            let tooOld = segment.latest < cutoff
+            if !overBudget, !tooOld { break }  // newer segments are neither
+            // Age alone never deletes what a consumer still needs; space does.
+            if !overBudget, unacknowledged { continue }
             victims.append(segment)
             storeBytes -= Int64(segment.storedBytes)
         }
@@ -55,9 +60,16 @@ extension StoreWriter {
     /// a listed segment whose data file is gone).
     func deleteSegments(_ victims: [SegmentSummary]) throws(StorageError) {
         let ids = Set(victims.map(\.id))
+        let firstUnacknowledged = configuration.firstUnacknowledgedSegment?()
+        let lost = victims.filter { victim in firstUnacknowledged.map { victim.id >= $0 } ?? false }
+        if !lost.isEmpty {
+            logger.error("retention deleted packets a consumer had not acknowledged", metadata: [
+                "segments": "\(lost.count)", "packets": "\(lost.reduce(0) { $0 + $1.packets })",
+            ])
+        }
         let change = { (catalog: inout Catalog) in
             catalog.sealed.removeAll { ids.contains($0.id) }
-            for victim in victims { catalog.deleted.add(victim) }
+            for victim in victims { catalog.deleted.add(victim, unacknowledged: lost.contains { $0.id == victim.id }) }
         }
         do {
             try updateCatalog(change)

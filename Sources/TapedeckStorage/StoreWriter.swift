@@ -30,6 +30,12 @@ public final class StoreWriter: @unchecked Sendable {
         /// Longest time between two retention checks while packets are flushed (default 10 s);
         /// retention is also checked whenever a segment is sealed.
         public var retentionInterval: Double = 10
+        /// The first segment id a downstream consumer (the Kafka publisher) has not acknowledged
+        /// completely, asked before each deletion (default: none, nothing is protected). Retention
+        /// keeps such segments unless the disk budget, the minimum free space or a full disk forces
+        /// their deletion; then they are counted as lost (`DeletionTotals.unacknowledged…`) and
+        /// logged as errors.
+        public var firstUnacknowledgedSegment: (@Sendable () -> UInt64?)?
 
         /// The defaults.
         public init() {}
@@ -246,6 +252,7 @@ public final class StoreWriter: @unchecked Sendable {
                 guard case .system(let errno) = error, errno.code == Errno.noSpace else { throw error }
                 let victim = state.withLock { catalog.sealed.min(by: RetentionOrder.isOlder) }
                 guard let victim else { throw error }
+                // Deleting to make room is forced, acknowledged by a consumer or not.
                 logger.warning("disk full: deleting the oldest segment to make room", metadata: [
                     "segment": "\(SegmentFiles(directory: directory, id: victim.id).name)", "error": "\(errno)",
                 ])

@@ -95,4 +95,43 @@ struct RetentionIntegrationTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: cli.store).filter { $0.hasSuffix(".tmp") || $0.hasSuffix(".active") }
         #expect(leftovers.isEmpty, "left behind: \(leftovers)")
     }
+
+    /// `retention --json` on a known input: 10 copies of no_sni.pcap, 5 s apart (49.1 s of
+    /// packets, under an hour, so every rate is the whole window's rate), with the projections
+    /// computed here from the segment list `inspect --json --segments` gives.
+    @Test func retentionJSONProjectionsMatchHandComputedValues() async throws {
+        let scratch = try TemporaryDirectory("projection")
+        let (input, packets) = try DerivedCaptures.repeated("no_sni.pcap", copies: 10, spacing: 5_000_000_000, into: scratch)
+        let cli = try TapedeckCLI(in: scratch)
+        try await cli.importSucceeding([input])
+        let output = scratch.path("inspect.json")
+        let inspect = try await cli.run("inspect", ["--json", "--segments"], stdoutPath: output)
+        try #require(inspect.succeeded, "\(inspect.summary)")
+        let totals = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any])
+        let segments = try #require(totals["segments"] as? [[String: Any]])
+        let stored = segments.reduce(0) { $0 + ($1["dataBytes"] as! Int) + ($1["indexBytes"] as! Int) }
+        let window = Double(packets.last!.time - packets.first!.time) / 1e9
+        let rate = Double(stored) / window
+
+        let reportPath = scratch.path("report.json")
+        let result = try await cli.run("retention", ["--json", "--budget", "100MiB", "--target", "2h"], stdoutPath: reportPath)
+        try #require(result.succeeded, "\(result.summary)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any])
+        let projection = try #require(report["projection"] as? [String: Any])
+        func close(_ actual: Any?, _ expected: Double, _ what: String, tolerance: Double = 0) {
+            let value = (actual as? Double) ?? (actual as? Int).map(Double.init) ?? .nan
+            #expect(abs(value - expected) <= max(tolerance, abs(expected) * 1e-12), "\(what): \(value), expected \(expected)")
+        }
+        close(report["windowSeconds"], window, "windowSeconds")
+        close(report["rateLastHour"], rate, "rateLastHour")
+        close(report["rateLastDay"], rate, "rateLastDay")
+        close(report["rateWindow"], rate, "rateWindow")
+        close(projection["rate"], rate, "projection.rate")
+        close(projection["budgetBytes"], Double(100 << 20), "budgetBytes")
+        close(projection["budgetWindowSeconds"], Double(100 << 20) / rate, "budgetWindowSeconds")
+        close(projection["targetSeconds"], 7200, "targetSeconds")
+        close(projection["targetBudgetBytes"], (rate * 7200).rounded(.down), "targetBudgetBytes", tolerance: 1)
+        #expect(report["segments"] as? Int == segments.count)
+        #expect(report["capturedBytes"] as? Int == packets.reduce(0) { $0 + $1.data.count })
+    }
 }

@@ -160,3 +160,41 @@ import Testing
         #expect(empty.rateLastDay == nil && empty.budgetWindowSeconds == nil && empty.oldest == nil)
     }
 }
+
+@Suite struct UnacknowledgedRetentionTests {
+    private func store(maximumAge: Int64?, budget: Int64?, firstUnacknowledged: UInt64) throws -> (TemporaryDirectory, [TestPacket]) {
+        let directory = TemporaryDirectory()
+        var configuration = StoreWriter.Configuration()
+        configuration.segmentDuration = 1_000_000_000
+        configuration.retention.maximumAge = maximumAge
+        configuration.retention.diskBudget = budget.map { .bytes($0) }
+        configuration.firstUnacknowledgedSegment = { firstUnacknowledged }
+        var generator = SeededGenerator(state: 3)
+        let packets = sampleTraffic(count: 10_000, step: 1_000_000).map { packet -> TestPacket in
+            var randomised = packet
+            for index in 54..<randomised.bytes.count { randomised.bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+            return randomised
+        }
+        try writeStore(packets, directory: directory.path, configuration: configuration)
+        return (directory, packets)
+    }
+
+    @Test func ageDoesNotDeleteWhatAConsumerHasNotAcknowledged() throws {
+        // 10 one-second segments; the consumer has acknowledged segments 1 and 2 only.
+        let (directory, _) = try store(maximumAge: 3_000_000_000, budget: nil, firstUnacknowledged: 3)
+        defer { directory.remove() }
+        let reader = try StoreReader(directory: directory.path)
+        #expect(reader.sealedSegments.first?.id == 3)
+        #expect(reader.deleted.segments == 2)
+        #expect(reader.deleted.unacknowledgedSegments == 0)
+    }
+
+    @Test func aBudgetDeletesUnacknowledgedSegmentsAndCountsTheLoss() throws {
+        let (directory, _) = try store(maximumAge: nil, budget: 2 << 20, firstUnacknowledged: 3)
+        defer { directory.remove() }
+        let reader = try StoreReader(directory: directory.path)
+        #expect(reader.deleted.segments > 2)
+        #expect(reader.deleted.unacknowledgedSegments == reader.deleted.segments - 2)
+        #expect(reader.deleted.unacknowledgedPackets > 0)
+    }
+}
