@@ -20,13 +20,15 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         // CRC-32C with the SSE 4.2 instruction (and a table fallback), for block and index checksums.
         .target(name: "CCRC32C"),
+        // Linux AF_PACKET headers (TPACKET_V3 ring, fanout) and the macros Swift cannot import.
+        .target(name: "CTapedeckLinux"),
 
         // Value types and packet decoding; imports nothing.
         .target(name: "TapedeckCore"),
         // System calls, wrapped once.
-        .target(name: "TapedeckPOSIX"),
+        .target(name: "TapedeckPOSIX", dependencies: ["CTapedeckLinux"]),
         // Packet sources (pcap files, live capture).
-        .target(name: "TapedeckCapture", dependencies: ["TapedeckCore", "TapedeckPOSIX", "CPcap"]),
+        .target(name: "TapedeckCapture", dependencies: ["TapedeckCore", "TapedeckPOSIX", "CTapedeckLinux", "CPcap"]),
         // The segment store.
         .target(name: "TapedeckStorage", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "CLZ4", "CCRC32C",
@@ -42,12 +44,12 @@ let package = Package(
         ]),
 
         .testTarget(name: "TapedeckCoreTests", dependencies: ["TapedeckCore"]),
-        .testTarget(name: "TapedeckCaptureTests", dependencies: ["TapedeckCapture", "TapedeckCore"]),
+        .testTarget(name: "TapedeckCaptureTests", dependencies: ["TapedeckCapture", "TapedeckCore", "CTapedeckLinux", "CPcap"]),
         .testTarget(name: "TapedeckStorageTests", dependencies: ["TapedeckStorage", "TapedeckCore", "TapedeckPOSIX"]),
         .testTarget(name: "TapedeckQueryTests", dependencies: [
             "TapedeckQuery", "TapedeckStorage", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture"]),
     ]
 )

@@ -104,7 +104,7 @@ public final class PcapFileReader: PacketSource {
                 linkType: linkType,
                 bytes: UnsafeRawBufferPointer(start: data, count: Int(pcapHeader.caplen))
             )
-        case .endOfFile:
+        case .endOfFile, .noPacket:  // a file handle never returns "no packet yet"
             atEnd = true
             return nil
         case .error:

@@ -7,13 +7,16 @@ import Darwin
 #endif
 
 /// A `pcap_t *`, with one method per libpcap call this module makes. A plain value that does not
-/// own the handle: its owner (``PcapFileReader``) calls ``close()`` exactly once.
+/// own the handle: its owner (``PcapFileReader``, ``PcapLiveSource``, ``BPFProgram`` for a dead
+/// handle) calls ``close()`` exactly once.
 struct PcapHandle {
     let pointer: OpaquePointer
 
     /// What ``next()`` found.
     enum NextResult {
         case packet(header: UnsafeMutablePointer<pcap_pkthdr>, data: UnsafePointer<UInt8>)
+        /// A live capture has no packet ready (a non-blocking handle, or the timeout passed).
+        case noPacket
         case endOfFile
         case error
     }
@@ -52,8 +55,9 @@ struct PcapHandle {
         pcap_file(pointer)
     }
 
-    /// Reads the next packet (`pcap_next_ex`): 1 is a packet, `PCAP_ERROR_BREAK` the end of a
-    /// file, anything else an error. The header and data stay valid until the next call.
+    /// Reads the next packet (`pcap_next_ex`): 1 is a packet, 0 no packet yet (live captures
+    /// only), `PCAP_ERROR_BREAK` the end of a file, anything else an error. The header and data
+    /// stay valid until the next call.
     @inline(__always)
     func next() -> NextResult {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
@@ -62,7 +66,11 @@ struct PcapHandle {
         if status == 1, let header, let data {
             return .packet(header: header, data: data)
         }
-        return status == PCAP_ERROR_BREAK ? .endOfFile : .error
+        switch status {
+        case 0: return .noPacket
+        case PCAP_ERROR_BREAK: return .endOfFile
+        default: return .error
+        }
     }
 
     /// The message of the last failed call on this handle (`pcap_geterr`).
