@@ -37,8 +37,14 @@ let package = Package(
         // Query language, planner and executor.
         .target(name: "TapedeckQuery", dependencies: ["TapedeckCore", "TapedeckStorage"]),
 
-        .executableTarget(name: "tapedeck", dependencies: [
+        // Wiring of the long-running jobs: capture → store.
+        .target(name: "TapedeckDaemon", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "tapedeck", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
