@@ -55,7 +55,7 @@ struct Run: ParsableCommand {
 
         let interfaces = captureOptions.interfaces.isEmpty ? ["lo"] : captureOptions.interfaces
         let configuration = try captureOptions.configuration(interfaces: interfaces, store: storeConfiguration)
-        let summary = try record(configuration, into: directory, logger: makeLogger(verbose: verbose))
+        let summary = try record(configuration, into: directory, logger: makeLogger(verbose: verbose, level: .notice))
         printRecordingSummary(summary)
     }
 }

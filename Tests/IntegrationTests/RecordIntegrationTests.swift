@@ -45,13 +45,14 @@ struct RecordIntegrationTests {
         }
     }
 
-    @Test func everyPacketReplayedAt20000ppsIsStoredByteIdenticalAndInOrder() async throws {
+    @Test(arguments: ["afpacket", "pcap"])
+    func everyPacketReplayedAt20000ppsIsStoredByteIdenticalAndInOrder(source: String) async throws {
         let namespace = try NetworkNamespace()
         let scratch = try TemporaryDirectory("record")
         let cli = try TapedeckCLI(in: scratch)
         let capture = Fixtures.path("wechat.pcap")
         let expected = try CaptureFile(path: capture).packets
-        let recorder = try await Self.startRecorder(cli, [namespace.captureInterface])
+        let recorder = try await Self.startRecorder(cli, [namespace.captureInterface], ["--source", source])
         let sent = try namespace.replay(capture, packetsPerSecond: 20_000)
         #expect(sent == expected.count)
         #expect(try await Self.waitForPackets(cli, "after 1970-01-01T00:00:00Z", count: sent, within: 5) == sent)
