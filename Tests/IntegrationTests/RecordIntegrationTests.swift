@@ -108,10 +108,10 @@ struct RecordIntegrationTests {
 
         #expect(try await cli.verify().succeeded)
         let after = try await cli.exportAll()
-        var remaining = Dictionary(after.map { (KillDuringImportTests.PacketKey($0), 1) }, uniquingKeysWith: +)
+        var remaining = Dictionary(after.map { (PacketKey($0), 1) }, uniquingKeysWith: +)
         var missing = 0
         for packet in before {
-            let key = KillDuringImportTests.PacketKey(packet)
+            let key = PacketKey(packet)
             if let count = remaining[key], count > 0 { remaining[key] = count - 1 } else { missing += 1 }
         }
         #expect(missing == 0, "\(missing) of the \(before.count) packets a query saw before the kill are gone")
