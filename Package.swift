@@ -18,6 +18,7 @@ let package = Package(
         // C at the edges.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // CRC-32C with the SSE 4.2 instruction (and a table fallback), for block and index checksums.
         .target(name: "CCRC32C"),
         // Linux AF_PACKET headers (TPACKET_V3 ring, fanout) and the macros Swift cannot import.
@@ -36,6 +37,11 @@ let package = Package(
         ]),
         // Query language, planner and executor.
         .target(name: "TapedeckQuery", dependencies: ["TapedeckCore", "TapedeckStorage"]),
+        // librdkafka producer and consumer, and the durable publish cursor.
+        .target(name: "TapedeckKafka", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "CRdKafka",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // Wiring of the long-running jobs: capture → store.
         .target(name: "TapedeckDaemon", dependencies: [
@@ -54,6 +60,10 @@ let package = Package(
         .testTarget(name: "TapedeckStorageTests", dependencies: ["TapedeckStorage", "TapedeckCore", "TapedeckPOSIX"]),
         .testTarget(name: "TapedeckQueryTests", dependencies: [
             "TapedeckQuery", "TapedeckStorage", "TapedeckCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TapedeckKafkaTests", dependencies: [
+            "TapedeckKafka", "TapedeckCore", "TapedeckPOSIX",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture"]),

@@ -1,0 +1,219 @@
+import Logging
+import TapedeckPOSIX
+
+/// The state a ``DurablePublisher`` shares between its callers, its sender thread and its
+/// producer's delivery reports, all guarded by one lock.
+final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
+    private let configuration: DurablePublisherConfiguration
+    private let cursorFile: PublishCursorFile<Position>
+    private let logger: Logger
+    private let lock = ConditionLock()
+
+    // Guarded by `lock`.
+    private var window: PublishWindow<Position>
+    private var producer: KafkaProducer?
+    private var producerFailed = false
+    private var stopped = false
+    private var persistedCursor: Position?
+    private var lastCursorWrite = ContinuousClock.now
+    private var cursorWriteRequested = false
+    private var waiters = 0
+
+    init(configuration: DurablePublisherConfiguration, cursorFile: PublishCursorFile<Position>, cursor: Position?,
+         logger: Logger) {
+        self.configuration = configuration
+        self.cursorFile = cursorFile
+        self.logger = logger
+        self.window = PublishWindow(cursor: cursor)
+        self.persistedCursor = cursor
+    }
+
+    var cursor: Position? { lock.withLock { window.cursor } }
+
+    var statistics: DurablePublisherStatistics { lock.withLock { window.statistics(at: .now) } }
+
+    // MARK: Callers
+
+    func publish(_ unit: PublishableUnit<Position>) throws(DurablePublisherError) {
+        let size = unit.size
+        let limit = configuration.producer.messageMaxBytes
+        guard size <= limit else { throw .unitTooLarge(bytes: size, limit: limit) }
+        try lock.withLock { () throws(DurablePublisherError) in
+            while !stopped, window.retainedCount > 0,
+                  window.retainedCount >= configuration.maxRetainedUnits
+                    || window.retainedBytes + size > configuration.maxRetainedBytes {
+                waitForChange()
+            }
+            guard !stopped else { throw .closed }
+            try window.append(unit, size: size, now: .now)
+            lock.broadcast()
+        }
+    }
+
+    func flush(timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        return lock.withLock {
+            cursorWriteRequested = true
+            lock.broadcast()
+            while !stopped, window.retainedCount > 0 || persistedCursor != window.cursor {
+                let remaining = deadline - .now
+                if remaining <= .zero { return false }
+                waitForChange(atMost: remaining)
+            }
+            return window.retainedCount == 0 && persistedCursor == window.cursor
+        }
+    }
+
+    /// Stops the sender and wakes every waiter; the producer stops polling.
+    func stop() {
+        let producer = lock.withLock {
+            stopped = true
+            lock.broadcast()
+            return self.producer
+        }
+        producer?.close(timeout: .zero)
+    }
+
+    /// After the sender stopped: writes the cursor if it moved since the last write.
+    func finish() throws(DurablePublisherError) {
+        let (cursor, persisted) = lock.withLock { (window.cursor, persistedCursor) }
+        guard let cursor, cursor != persisted else { return }
+        try cursorFile.write(cursor)
+        lock.withLock {
+            persistedCursor = cursor
+            window.countCursorWrite(succeeded: true)
+        }
+    }
+
+    /// Waits on the lock's condition as a caller (callers' waits are counted so that delivery
+    /// reports wake them and not the sender alone).
+    private func waitForChange(atMost timeout: Duration = .seconds(1)) {
+        waiters += 1
+        lock.wait(timeoutSeconds: Double(timeout.milliseconds) / 1000 + 0.001)
+        waiters -= 1
+    }
+
+    // MARK: Producer
+
+    /// Creates a producer whose delivery reports come back here.
+    func startProducer() throws(DurablePublisherError) {
+        let created: KafkaProducer
+        do {
+            created = try KafkaProducer(configuration: configuration.producer, logger: logger) { [weak self] report in
+                self?.delivered(report)
+            }
+        } catch {
+            throw .kafka(error)
+        }
+        lock.withLock {
+            producer = created
+            producerFailed = false
+        }
+    }
+
+    private func delivered(_ report: KafkaDeliveryReport) {
+        lock.withLock {
+            switch report.status {
+            case .acknowledged:
+                if window.acknowledge(tag: report.id), waiters > 0 { lock.broadcast() }
+            case .failure(let error):
+                failed(tag: report.id, error: error)
+            }
+        }
+    }
+
+    /// Records a failed send (lock held): counted always, logged when it starts a republish.
+    private func failed(tag: UInt64, error: KafkaError) {
+        if error.code == .fatal || producer?.fatalError != nil { producerFailed = true }
+        guard window.fail(tag: tag, error: error, backoff: configuration.retryBackoff, now: .now) else { return }
+        logger.error("Kafka delivery failed; everything after the cursor will be published again", metadata: [
+            "error": "\(error)", "topic": "\(configuration.topic)",
+            "cursor": "\(window.cursor?.cursorText ?? "none")", "units": "\(window.retainedCount)",
+        ])
+        lock.broadcast()
+    }
+
+    // MARK: Sender thread
+
+    /// The sender thread: produces held units in order, runs republishes, writes the cursor.
+    func runSender() {
+        lock.lock()
+        defer { lock.unlock() }
+        while !stopped {
+            let now = ContinuousClock.now
+            if window.rewindRequested, now >= window.rewindNotBefore {
+                if producerFailed, !replaceProducer() { continue }
+                window.rewind()
+            }
+            if let producer, let (tag, unit) = window.nextToSend() {
+                lock.unlock()
+                var failure: KafkaError?
+                do {
+                    try producer.produce(topic: configuration.topic, key: unit.key, value: unit.value,
+                                         headers: unit.headers, id: tag)
+                } catch {
+                    failure = error
+                }
+                lock.lock()
+                if let failure, !stopped { failed(tag: tag, error: failure) }
+                continue
+            }
+            if window.cursor != persistedCursor,
+               cursorWriteRequested || now - lastCursorWrite >= configuration.cursorInterval {
+                writeCursor()
+                continue
+            }
+            lock.wait(timeoutSeconds: Double(senderWait(now: now).milliseconds) / 1000 + 0.001)
+        }
+    }
+
+    /// How long the sender may sleep: until a cursor write or a republish may be due, else a
+    /// while. (Acknowledgements do not wake the sender; it looks at the cursor at least every
+    /// 10 ms while units are held.)
+    private func senderWait(now: ContinuousClock.Instant) -> Duration {
+        var wait = Duration.seconds(1)
+        if window.retainedCount > 0 || window.cursor != persistedCursor {
+            wait = max(.milliseconds(10), min(wait, lastCursorWrite + configuration.cursorInterval - now))
+        }
+        if window.rewindRequested { wait = min(wait, max(.zero, window.rewindNotBefore - now)) }
+        return wait
+    }
+
+    /// Writes the cursor with the lock released (lock held on entry and exit).
+    private func writeCursor() {
+        guard let cursor = window.cursor else { return }
+        lock.unlock()
+        var failure: DurablePublisherError?
+        do { try cursorFile.write(cursor) } catch { failure = error }
+        lock.lock()
+        lastCursorWrite = .now
+        window.countCursorWrite(succeeded: failure == nil)
+        if let failure {
+            logger.error("could not write the Kafka publish cursor", metadata: ["error": "\(failure)"])
+            return
+        }
+        persistedCursor = cursor
+        if window.cursor == cursor { cursorWriteRequested = false }
+        lock.broadcast()
+    }
+
+    /// Replaces a producer that raised a fatal error (lock held on entry and exit); returns false
+    /// (after scheduling a retry) when the new one could not be created.
+    private func replaceProducer() -> Bool {
+        let old = producer
+        producer = nil
+        lock.unlock()
+        logger.error("Kafka producer raised a fatal error; replacing it", metadata: ["topic": "\(configuration.topic)"])
+        old?.close(timeout: .zero)
+        var failure: DurablePublisherError?
+        do { try startProducer() } catch { failure = error }
+        lock.lock()
+        if let failure {
+            logger.error("could not replace the Kafka producer", metadata: ["error": "\(failure)"])
+            window.postponeRewind(until: .now + configuration.retryBackoff)
+            return false
+        }
+        window.countProducerRestart()
+        return true
+    }
+}
