@@ -66,6 +66,6 @@ let package = Package(
             "TapedeckKafka", "TapedeckCore", "TapedeckPOSIX",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckKafka"]),
     ]
 )

@@ -87,6 +87,11 @@ public final class DurablePublisher<Position: PublishPosition>: Sendable {
         if !flushed { throw .notAcknowledged(units: core.statistics.pendingUnits) }
     }
 
+    /// Makes the current producer raise a fatal error, as a broker could, for tests.
+    package func raiseProducerFatalErrorForTesting() {
+        core.raiseProducerFatalErrorForTesting()
+    }
+
     deinit {
         core.stop()
         sender.join()

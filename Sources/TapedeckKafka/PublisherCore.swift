@@ -111,6 +111,11 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
         }
     }
 
+    /// Makes the current producer raise a fatal error (tests).
+    func raiseProducerFatalErrorForTesting() {
+        lock.withLock { producer }?.raiseFatalErrorForTesting(reason: "raised by a test")
+    }
+
     private func delivered(_ report: KafkaDeliveryReport) {
         lock.withLock {
             switch report.status {

@@ -66,9 +66,11 @@ final class DeliveryCollector: Sendable {
     }
 }
 
-/// Reads messages from `topic` with a fresh consumer group until `count` arrived or `timeout` passed.
+/// Reads messages from `topic` with a fresh consumer group until `count` arrived or `timeout`
+/// passed, then for `extra` more (to catch duplicates).
 func consume(bootstrapServers: [String], topic: String, count: Int, timeout: Duration = .seconds(60),
-             startPosition: KafkaStartPosition = .beginning, logger: Logger) throws -> [KafkaConsumerMessage] {
+             extra: Duration = .zero, startPosition: KafkaStartPosition = .beginning,
+             logger: Logger) throws -> [KafkaConsumerMessage] {
     var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: "test-\(UUID().uuidString)")
     configuration.startPosition = startPosition
     let consumer = try KafkaConsumer(configuration: configuration, topics: [topic], logger: logger)
@@ -77,6 +79,10 @@ func consume(bootstrapServers: [String], topic: String, count: Int, timeout: Dur
     let deadline = ContinuousClock.now + timeout
     while messages.count < count, ContinuousClock.now < deadline {
         if let message = try consumer.poll(timeout: .milliseconds(200)) { messages.append(message) }
+    }
+    let extraDeadline = ContinuousClock.now + extra
+    while ContinuousClock.now < extraDeadline {
+        if let message = try consumer.poll(timeout: .milliseconds(100)) { messages.append(message) }
     }
     return messages
 }
