@@ -55,6 +55,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmarks/kafka.sh's publisher (KafkaProducer and DurablePublisher vs kcat -P).
+        .executableTarget(name: "tapedeck-bench-kafka", dependencies: [
+            "TapedeckKafka", "TapedeckPOSIX", .product(name: "Logging", package: "swift-log"),
+        ], path: "Benchmarks/KafkaPublish"),
+
         .testTarget(name: "TapedeckCoreTests", dependencies: ["TapedeckCore"]),
         .testTarget(name: "TapedeckCaptureTests", dependencies: ["TapedeckCapture", "TapedeckCore", "CTapedeckLinux", "CPcap"]),
         .testTarget(name: "TapedeckStorageTests", dependencies: ["TapedeckStorage", "TapedeckCore", "TapedeckPOSIX"]),

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import TapedeckPOSIX
 
 /// A Kafka producer: one librdkafka producer instance, a thread that serves its delivery reports,
@@ -15,6 +16,7 @@ import TapedeckPOSIX
 public final class KafkaProducer: Sendable {
     private let client: RdKafkaClient
     private let queue: ProducerQueueState
+    private let topics = Mutex<[String: RdKafkaTopic]>([:])
     private let pollThread: OSThread
     private let logger: Logger
 
@@ -53,16 +55,27 @@ public final class KafkaProducer: Sendable {
     /// - Parameter id: any number; it comes back in this message's ``KafkaDeliveryReport``.
     public func produce(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [],
                         id: UInt64 = 0) throws(KafkaError) {
+        let handle = try topicHandle(topic)
         while true {
             let observed = queue.generation
             do {
-                return try client.handle.produce(topic: topic, key: key, value: value, headers: headers, id: id)
+                return try client.handle.produce(topic: handle, key: key, value: value, headers: headers, id: id)
             } catch where error.code == .queueFull {
                 if queue.isClosing {
                     throw KafkaError(code: .destroyed, message: "the producer is closing", context: "produce to \(topic)")
                 }
                 queue.wait(whileGenerationIs: observed, atMost: .milliseconds(100))
             }
+        }
+    }
+
+    /// The handle of `topic`, created on first use.
+    private func topicHandle(_ topic: String) throws(KafkaError) -> RdKafkaTopic {
+        try topics.withLock { (topics) throws(KafkaError) -> RdKafkaTopic in
+            if let handle = topics[topic] { return handle }
+            let handle = try RdKafkaTopic(topic, client: client)
+            topics[topic] = handle
+            return handle
         }
     }
 

@@ -1,50 +1,60 @@
 import CRdKafka
 
 extension RdKafkaHandle {
-    /// Enqueues one message, copying its bytes (`rd_kafka_produceva` with `RD_KAFKA_MSG_F_COPY`,
-    /// one `RD_KAFKA_VTYPE_HEADER` per header, and `id` as the message opaque). The partitioner
-    /// picks the partition from the key.
-    func produce(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader], id: UInt64) throws(KafkaError) {
-        // Topic and header names as C strings, and header values, in one buffer that outlives the call.
-        var strings: [UInt8] = Array(topic.utf8) + [0]
-        var offsets: [(name: Int, value: Int, size: Int)] = []
-        offsets.reserveCapacity(headers.count)
-        for header in headers {
-            let name = strings.count
-            strings += header.name.utf8
-            strings.append(0)
-            let value = strings.count
-            strings += header.value ?? []
-            offsets.append((name, value, header.value?.count ?? -1))
-        }
-        let error: OpaquePointer? = strings.withUnsafeBytes { stringBytes in
-            key.withOptionalUnsafeBytes { keyBytes in
-                value.withUnsafeBytes { valueBytes in
-                    let base = stringBytes.baseAddress!
-                    var fields = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 5 + headers.count)
-                    fields[0].vtype = RD_KAFKA_VTYPE_TOPIC
-                    fields[0].u.cstr = base.assumingMemoryBound(to: CChar.self)
-                    fields[1].vtype = RD_KAFKA_VTYPE_VALUE
-                    fields[1].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress), size: valueBytes.count)
-                    fields[2].vtype = RD_KAFKA_VTYPE_KEY
-                    fields[2].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: keyBytes?.baseAddress),
-                                            size: keyBytes?.count ?? 0)
-                    fields[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                    fields[3].u.i = RD_KAFKA_MSG_F_COPY
-                    fields[4].vtype = RD_KAFKA_VTYPE_OPAQUE
-                    fields[4].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(id))
-                    for (index, offset) in offsets.enumerated() {
-                        fields[5 + index].vtype = RD_KAFKA_VTYPE_HEADER
-                        fields[5 + index].u.header = .init(
-                            name: (base + offset.name).assumingMemoryBound(to: CChar.self),
-                            val: offset.size < 0 ? nil : UnsafeRawPointer(base + offset.value),
-                            size: offset.size)
+    /// Enqueues one message, copying its bytes (`rd_kafka_produceva` with the topic handle,
+    /// `RD_KAFKA_MSG_F_COPY`, one `RD_KAFKA_VTYPE_HEADER` per header, and `id` as the message
+    /// opaque). The partitioner picks the partition from the key.
+    ///
+    /// The header names (NUL-terminated) and values are laid out in one stack buffer, and the
+    /// field array is on the stack too: nothing is allocated per message.
+    func produce(topic: RdKafkaTopic, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader], id: UInt64) throws(KafkaError) {
+        var stringBytes = 0
+        for header in headers { stringBytes += header.name.utf8.count + 1 + (header.value?.count ?? 0) }
+        let error = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: stringBytes) { strings in
+            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 5 + headers.count) { fields in
+                key.withOptionalUnsafeBytes { keyBytes in
+                    value.withUnsafeBytes { valueBytes in
+                        var used = 0
+                        func append<Bytes: Collection<UInt8>>(_ bytes: Bytes, terminated: Bool) -> UnsafeMutablePointer<UInt8> {
+                            let start = strings.baseAddress! + used
+                            used = strings[used...].initialize(fromContentsOf: bytes) + (terminated ? 1 : 0)
+                            if terminated { strings[used - 1] = 0 }
+                            return start
+                        }
+                        func field(_ type: rd_kafka_vtype_t) -> rd_kafka_vu_t {
+                            var field = rd_kafka_vu_t()
+                            field.vtype = type
+                            return field
+                        }
+                        var topicField = field(RD_KAFKA_VTYPE_RKT)
+                        topicField.u.rkt = topic.handle
+                        var valueField = field(RD_KAFKA_VTYPE_VALUE)
+                        valueField.u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress), size: valueBytes.count)
+                        var keyField = field(RD_KAFKA_VTYPE_KEY)
+                        keyField.u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: keyBytes?.baseAddress), size: keyBytes?.count ?? 0)
+                        var flagsField = field(RD_KAFKA_VTYPE_MSGFLAGS)
+                        flagsField.u.i = RD_KAFKA_MSG_F_COPY
+                        var opaqueField = field(RD_KAFKA_VTYPE_OPAQUE)
+                        opaqueField.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(id))
+                        fields.initializeElement(at: 0, to: topicField)
+                        fields.initializeElement(at: 1, to: valueField)
+                        fields.initializeElement(at: 2, to: keyField)
+                        fields.initializeElement(at: 3, to: flagsField)
+                        fields.initializeElement(at: 4, to: opaqueField)
+                        for (index, header) in headers.enumerated() {
+                            var headerField = field(RD_KAFKA_VTYPE_HEADER)
+                            let name = UnsafeRawPointer(append(header.name.utf8, terminated: true)).assumingMemoryBound(to: CChar.self)
+                            let bytes = header.value.map { UnsafeRawPointer(append($0, terminated: false)) }
+                            headerField.u.header = .init(name: name, val: bytes, size: header.value?.count ?? -1)
+                            fields.initializeElement(at: 5 + index, to: headerField)
+                        }
+                        return rd_kafka_produceva(pointer, fields.baseAddress, fields.count)
                     }
-                    return rd_kafka_produceva(pointer, fields, fields.count)
                 }
             }
         }
-        try Self.check(error, context: "produce to \(topic)")
+        withExtendedLifetime(topic) {}
+        try Self.check(error, context: "produce to \(topic.name)")
     }
 }
 

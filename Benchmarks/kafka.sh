@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Kafka publishing benchmark (issue 6): end-to-end publish throughput of Tapedeck's KafkaProducer
+# (and of the DurablePublisher on top of it) vs `kcat -P`, producing the same messages (same keys,
+# values and headers, same producer settings: idempotent, acks=all, LZ4, linger 5 ms) to a local
+# noida-db broker, in one run. Time runs from process start until every message is acknowledged.
+#
+# Workloads: 100,000 × 900-byte values, and 400 flow-chunk-sized values (64–900 KiB). Values are
+# base64 of the real captures in ../shared/pcaps; keys are 16-hex-digit flow ids (1,000 flows).
+#
+# Usage: Benchmarks/kafka.sh [ROUNDS]   (default 3; BENCH_DIR=/tmp/tapedeck-bench by default;
+#        KAFKA_BROKER=host:port uses a running broker instead of starting noida-db)
+# Needs: kcat, python3 with pip (noida-db==0.2.3 is installed if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+rounds=${1:-3}
+work=${BENCH_DIR:-/tmp/tapedeck-bench}/kafka
+rm -rf "$work"
+mkdir -p "$work"
+swift build -c release --product tapedeck-bench-kafka >/dev/null
+bench=$PWD/.build/release/tapedeck-bench-kafka
+
+broker=${KAFKA_BROKER:-}
+if [ -z "$broker" ]; then
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore noida-db==0.2.3
+    noida_db="$(python3 -c 'import noida_db, os; print(os.path.dirname(noida_db.__file__))')/noida-db"
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    "$noida_db" start --only kafka --host 127.0.0.1 --kafka-port "$port" --data-dir "$work/broker" >"$work/broker.log" 2>&1 &
+    broker_pid=$!
+    trap 'kill $broker_pid 2>/dev/null || true; wait $broker_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+    deadline=$((SECONDS + 60))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        ((SECONDS < deadline)) || { cat "$work/broker.log" >&2; exit 1; }
+        sleep 0.2
+    done
+    broker=127.0.0.1:$port
+fi
+
+python3 - "$work" <<'PY'
+import base64, glob, hashlib, os, sys
+work = sys.argv[1]
+raw = b"".join(open(p, "rb").read() for p in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(".")), "shared/pcaps/*.pcap"))))
+text = base64.b64encode(raw) or b"x" * 1_000_000
+def value(offset, length):
+    offset %= max(1, len(text) - length)
+    return (text * (1 + length // len(text)))[offset:offset + length]
+def key(i):
+    return hashlib.blake2b(str(i % 1000).encode(), digest_size=8).hexdigest().encode()
+with open(os.path.join(work, "small.txt"), "wb") as out:
+    for i in range(100_000):
+        out.write(key(i) + b"\t" + value(i * 900, 900) + b"\n")
+with open(os.path.join(work, "chunks.txt"), "wb") as out:
+    for i in range(400):
+        length = 64 * 1024 + (i * 211_111) % (836 * 1024)
+        out.write(key(i) + b"\t" + value(i * 7919, length) + b"\n")
+PY
+
+settings=(-X enable.idempotence=true -X acks=all -X compression.type=lz4 -X linger.ms=5 -X message.max.bytes=1048576
+          -X message.timeout.ms=0 -X queue.buffering.max.messages=100000 -X queue.buffering.max.kbytes=1048576)
+headers=(tapedeck-version=1 tapedeck-sensor=bench tapedeck-chunk=0 tapedeck-final=false
+         "tapedeck-5tuple=6 10.0.0.1:1234 > 10.0.0.2:80")
+kcat_headers=()
+for header in "${headers[@]}"; do kcat_headers+=(-H "$header"); done
+
+now() { date +%s.%N; }
+# run TOOL INPUT TOPIC: publishes INPUT to TOPIC, prints seconds.
+run() {
+    local tool=$1 input=$2 topic=$3 start end
+    start=$(now)
+    case $tool in
+        kcat) kcat -b "$broker" -P -t "$topic" -K '\t' "${settings[@]}" "${kcat_headers[@]}" <"$input" 2>>"$work/kcat.log" ;;
+        producer|durable) "$bench" "$tool" "$broker" "$topic" "$input" "${headers[@]}" >/dev/null ;;
+    esac
+    end=$(now)
+    awk -v start="$start" -v end="$end" 'BEGIN { printf "%.3f", end - start }'
+}
+# count TOPIC: messages kcat finds in TOPIC (checks that every run delivered everything). noida-db
+# answers a fetch with as much of the log as it has, whatever fetch.max.bytes says, hence the
+# large receive.message.max.bytes.
+count() { kcat -b "$broker" -C -t "$1" -e -q -f 'x\n' -X receive.message.max.bytes=2000000000 2>/dev/null | wc -l; }
+
+echo "broker $broker, $rounds rounds, best of each"
+printf '%-9s %-10s %9s %9s %9s %12s\n' workload tool messages MB seconds "ratio/kcat"
+for workload in small chunks; do
+    input=$work/$workload.txt
+    messages=$(wc -l <"$input")
+    megabytes=$(awk -v bytes="$(stat -c %s "$input")" 'BEGIN { print bytes / 1e6 }')
+    declare -A best=()
+    for round in $(seq "$rounds"); do
+        for tool in kcat producer durable; do
+            topic=bench-$workload-$tool-$round-$$
+            seconds=$(run "$tool" "$input" "$topic")
+            delivered=$(count "$topic")
+            [ "$delivered" -eq "$messages" ] || { echo "$tool delivered $delivered of $messages to $topic" >&2; exit 1; }
+            if [ -z "${best[$tool]:-}" ] || awk -v a="$seconds" -v b="${best[$tool]}" 'BEGIN { exit !(a < b) }'; then
+                best[$tool]=$seconds
+            fi
+        done
+    done
+    for tool in kcat producer durable; do
+        awk -v w="$workload" -v t="$tool" -v n="$messages" -v mb="$megabytes" -v s="${best[$tool]}" -v k="${best[kcat]}" \
+            'BEGIN { printf "%-9s %-10s %9d %9.1f %9.3f %11.2fx   (%.0f msg/s, %.1f MB/s)\n", w, t, n, mb, s, k / s, n / s, mb / s }'
+    done
+    unset best
+done
