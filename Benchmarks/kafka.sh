@@ -62,44 +62,47 @@ headers=(tapedeck-version=1 tapedeck-sensor=bench tapedeck-chunk=0 tapedeck-fina
 kcat_headers=()
 for header in "${headers[@]}"; do kcat_headers+=(-H "$header"); done
 
-now() { date +%s.%N; }
-# run TOOL INPUT TOPIC: publishes INPUT to TOPIC, prints seconds.
+# run TOOL INPUT TOPIC: publishes INPUT to TOPIC, prints "WALL CPU" seconds (CPU = user + system
+# of the publishing process, the part of the cost that does not depend on the broker).
 run() {
-    local tool=$1 input=$2 topic=$3 start end
-    start=$(now)
+    local tool=$1 input=$2 topic=$3
     case $tool in
-        kcat) kcat -b "$broker" -P -t "$topic" -K '\t' "${settings[@]}" "${kcat_headers[@]}" <"$input" 2>>"$work/kcat.log" ;;
-        producer|durable) "$bench" "$tool" "$broker" "$topic" "$input" "${headers[@]}" >/dev/null ;;
+        kcat) /usr/bin/time -f '%e %U %S' -o "$work/time" \
+                  kcat -b "$broker" -P -t "$topic" -K '\t' "${settings[@]}" "${kcat_headers[@]}" <"$input" 2>>"$work/kcat.log" ;;
+        producer|durable) /usr/bin/time -f '%e %U %S' -o "$work/time" \
+                  "$bench" "$tool" "$broker" "$topic" "$input" "${headers[@]}" >/dev/null ;;
     esac
-    end=$(now)
-    awk -v start="$start" -v end="$end" 'BEGIN { printf "%.3f", end - start }'
+    awk '{ printf "%s %.2f", $1, $2 + $3 }' "$work/time"
 }
 # count TOPIC: messages kcat finds in TOPIC (checks that every run delivered everything). noida-db
 # answers a fetch with as much of the log as it has, whatever fetch.max.bytes says, hence the
 # large receive.message.max.bytes.
 count() { kcat -b "$broker" -C -t "$1" -e -q -f 'x\n' -X receive.message.max.bytes=2000000000 2>/dev/null | wc -l; }
 
-echo "broker $broker, $rounds rounds, best of each"
-printf '%-9s %-10s %9s %9s %9s %12s\n' workload tool messages MB seconds "ratio/kcat"
+echo "broker $broker, $rounds rounds; wall = best end-to-end time, cpu = best CPU time of the publisher"
+printf '%-8s %-9s %8s %7s %7s %6s %11s %10s\n' workload tool messages MB wall cpu "wall ratio" "msg/s"
 for workload in small chunks; do
     input=$work/$workload.txt
     messages=$(wc -l <"$input")
     megabytes=$(awk -v bytes="$(stat -c %s "$input")" 'BEGIN { print bytes / 1e6 }')
-    declare -A best=()
+    declare -A wall=() cpu=()
     for round in $(seq "$rounds"); do
         for tool in kcat producer durable; do
             topic=bench-$workload-$tool-$round-$$
-            seconds=$(run "$tool" "$input" "$topic")
+            read -r seconds cpuseconds < <(run "$tool" "$input" "$topic")
             delivered=$(count "$topic")
             [ "$delivered" -eq "$messages" ] || { echo "$tool delivered $delivered of $messages to $topic" >&2; exit 1; }
-            if [ -z "${best[$tool]:-}" ] || awk -v a="$seconds" -v b="${best[$tool]}" 'BEGIN { exit !(a < b) }'; then
-                best[$tool]=$seconds
+            if [ -z "${wall[$tool]:-}" ] || awk -v a="$seconds" -v b="${wall[$tool]}" 'BEGIN { exit !(a < b) }'; then
+                wall[$tool]=$seconds
+            fi
+            if [ -z "${cpu[$tool]:-}" ] || awk -v a="$cpuseconds" -v b="${cpu[$tool]}" 'BEGIN { exit !(a < b) }'; then
+                cpu[$tool]=$cpuseconds
             fi
         done
     done
     for tool in kcat producer durable; do
-        awk -v w="$workload" -v t="$tool" -v n="$messages" -v mb="$megabytes" -v s="${best[$tool]}" -v k="${best[kcat]}" \
-            'BEGIN { printf "%-9s %-10s %9d %9.1f %9.3f %11.2fx   (%.0f msg/s, %.1f MB/s)\n", w, t, n, mb, s, k / s, n / s, mb / s }'
+        awk -v w="$workload" -v t="$tool" -v n="$messages" -v mb="$megabytes" -v s="${wall[$tool]}" -v c="${cpu[$tool]}" \
+            -v k="${wall[kcat]}" 'BEGIN { printf "%-8s %-9s %8d %7.1f %7.2f %6.2f %10.2fx %10.0f\n", w, t, n, mb, s, c, k / s, n / s }'
     done
-    unset best
+    unset wall cpu
 done

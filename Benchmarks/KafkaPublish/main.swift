@@ -32,15 +32,23 @@ logger.logLevel = .warning
 var configuration = KafkaProducerConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init))
 configuration.properties = properties
 
-/// Calls `body` with the key and value of every line of the input, in order.
+/// Calls `body` with the key and value of every line of the input, in order, reading the file
+/// line by line as kcat reads its standard input (`getdelim`).
 func forEachMessage(_ body: ([UInt8], [UInt8]) throws -> Void) throws {
-    let data = try FileSystem.readWholeFile(input)
-    var lineStart = 0
-    while lineStart < data.count {
-        let lineEnd = data[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? data.count
-        let tab = data[lineStart..<lineEnd].firstIndex(of: UInt8(ascii: "\t")) ?? lineStart - 1
-        try body(tab < lineStart ? [] : Array(data[lineStart..<tab]), Array(data[(tab + 1)..<lineEnd]))
-        lineStart = lineEnd + 1
+    guard let file = fopen(input, "r") else { throw Errno(code: errno, function: "fopen", context: input) }
+    defer { fclose(file) }
+    var buffer: UnsafeMutablePointer<CChar>?
+    var capacity = 0
+    defer { free(buffer) }
+    while true {
+        let length = getdelim(&buffer, &capacity, Int32(UInt8(ascii: "\n")), file)
+        guard length > 0, let buffer else { return }
+        let line = UnsafeRawBufferPointer(start: buffer, count: buffer[length - 1] == 10 ? length - 1 : length)
+        if let tab = line.firstIndex(of: UInt8(ascii: "\t")) {
+            try body(Array(line[..<tab]), Array(line[(tab + 1)...]))
+        } else {
+            try body([], Array(line))
+        }
     }
 }
 

@@ -7,10 +7,11 @@ import TapedeckPOSIX
 /// The caller's data (the store) is the write-ahead log; the publisher only remembers how far
 /// Kafka has acknowledged it:
 ///
-/// - ``publish(_:)`` takes units in increasing ``PublishableUnit/position`` order and returns once
-///   the unit is held (it waits while ``DurablePublisherConfiguration/maxRetainedUnits`` or
-///   `maxRetainedBytes` are reached). A sender thread produces the held units in order with an
-///   idempotent, `acks=all` producer.
+/// - ``publish(_:)`` takes units in increasing ``PublishableUnit/position`` order, holds them
+///   (waiting while ``DurablePublisherConfiguration/maxRetainedUnits`` or `maxRetainedBytes` are
+///   reached) and hands them, in order, to an idempotent, `acks=all` producer — on the calling
+///   thread, so it also waits while librdkafka's local queue is full. A sender thread writes the
+///   cursor and runs republishes.
 /// - The *cursor* is the highest position P such that every unit at or before P was acknowledged.
 ///   It is written to the cursor file (atomically) at most every
 ///   ``DurablePublisherConfiguration/cursorInterval`` after it moves, and by ``flush(timeout:)``
@@ -53,13 +54,14 @@ public final class DurablePublisher<Position: PublishPosition>: Sendable {
     /// persisted one (nil when nothing was ever acknowledged). Publish every unit after it.
     public var cursor: Position? { core.cursor }
 
-    /// Holds `unit` for publishing; waits while the publisher holds as many units or bytes as
-    /// its configuration allows.
+    /// Holds `unit` and produces it; waits while the publisher holds as many units or bytes as
+    /// its configuration allows, or while librdkafka's queue is full.
     ///
     /// - Throws: ``DurablePublisherError/positionNotIncreasing(previous:position:)`` when the
     ///   position is not after the previous unit's (or the cursor),
     ///   ``DurablePublisherError/unitTooLarge(bytes:limit:)`` beyond `message.max.bytes`, and
     ///   ``DurablePublisherError/closed`` after ``close(timeout:)``.
+    @_specialize(exported: true, where Position == UInt64)
     public func publish(_ unit: PublishableUnit<Position>) throws(DurablePublisherError) {
         try core.publish(unit)
     }

@@ -15,7 +15,7 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     /// The headers, in the order the producer set them.
     public var headers: [KafkaHeader]
     /// The Kafka timestamp (create or log-append time, millisecond precision); nil when the
-    /// message has none.
+    /// message has none (or one outside the representable range).
     public var timestamp: Timestamp?
 
     /// Creates a message (consumers create them; tests compare against them).

@@ -79,6 +79,9 @@ public struct KafkaError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let requestTimedOut = Code(RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT)
         /// The record is invalid for the broker (`INVALID_RECORD`, permanent).
         public static let invalidRecord = Code(RD_KAFKA_RESP_ERR_INVALID_RECORD)
+        /// The producer's epoch was fenced by a newer one (`INVALID_PRODUCER_EPOCH`, fatal for an
+        /// idempotent producer).
+        public static let invalidProducerEpoch = Code(RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH)
         /// The consumer reached the end of a partition (`_PARTITION_EOF`).
         public static let partitionEOF = Code(RD_KAFKA_RESP_ERR__PARTITION_EOF)
     }

@@ -55,6 +55,9 @@ public final class KafkaProducer: Sendable {
     /// - Parameter id: any number; it comes back in this message's ``KafkaDeliveryReport``.
     public func produce(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [],
                         id: UInt64 = 0) throws(KafkaError) {
+        guard !queue.isClosing else {
+            throw KafkaError(code: .destroyed, message: "the producer is closed", context: "produce to \(topic)")
+        }
         let handle = try topicHandle(topic)
         while true {
             let observed = queue.generation
@@ -123,7 +126,7 @@ public final class KafkaProducer: Sendable {
 
     /// Raises a fatal error in the librdkafka instance, as a broker could (`rd_kafka_test_fatal_error`).
     package func raiseFatalErrorForTesting(reason: String) {
-        client.handle.raiseFatalErrorForTesting(.init(rawValue: 47), reason: reason)  // INVALID_PRODUCER_EPOCH
+        client.handle.raiseFatalErrorForTesting(.invalidProducerEpoch, reason: reason)
     }
 
     private func stopPolling() {

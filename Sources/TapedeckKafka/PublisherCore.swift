@@ -3,6 +3,11 @@ import TapedeckPOSIX
 
 /// The state a ``DurablePublisher`` shares between its callers, its sender thread and its
 /// producer's delivery reports, all guarded by one lock.
+///
+/// Units are produced by whichever thread holds the *send turn* (``sendPending()``): normally
+/// the caller of ``publish(_:)`` right after appending, so that the common path hands nothing
+/// to another thread; the sender thread takes the turn for republishes. One turn at a time
+/// keeps produce order equal to position order.
 final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
     private let configuration: DurablePublisherConfiguration
     private let cursorFile: PublishCursorFile<Position>
@@ -18,6 +23,7 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
     private var lastCursorWrite = ContinuousClock.now
     private var cursorWriteRequested = false
     private var waiters = 0
+    private var sending = false
 
     init(configuration: DurablePublisherConfiguration, cursorFile: PublishCursorFile<Position>, cursor: Position?,
          logger: Logger) {
@@ -46,7 +52,7 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
             }
             guard !stopped else { throw .closed }
             try window.append(unit, size: size, now: .now)
-            lock.broadcast()
+            sendPending()
         }
     }
 
@@ -146,21 +152,10 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
         defer { lock.unlock() }
         while !stopped {
             let now = ContinuousClock.now
-            if window.rewindRequested, now >= window.rewindNotBefore {
+            if window.rewindRequested, now >= window.rewindNotBefore, !sending {
                 if producerFailed, !replaceProducer() { continue }
                 window.rewind()
-            }
-            if let producer, let (tag, unit) = window.nextToSend() {
-                lock.unlock()
-                var failure: KafkaError?
-                do {
-                    try producer.produce(topic: configuration.topic, key: unit.key, value: unit.value,
-                                         headers: unit.headers, id: tag)
-                } catch {
-                    failure = error
-                }
-                lock.lock()
-                if let failure, !stopped { failed(tag: tag, error: failure) }
+                sendPending()
                 continue
             }
             if window.cursor != persistedCursor,
@@ -170,6 +165,26 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
             }
             lock.wait(timeoutSeconds: Double(senderWait(now: now).milliseconds) / 1000 + 0.001)
         }
+    }
+
+    /// Produces every unit not sent yet, in order, unless another thread has the send turn (lock
+    /// held on entry and exit; released around each produce call, which may wait for queue space).
+    private func sendPending() {
+        guard !sending else { return }
+        sending = true
+        while !stopped, let producer, let (tag, unit) = window.nextToSend() {
+            lock.unlock()
+            var failure: KafkaError?
+            do {
+                try producer.produce(topic: configuration.topic, key: unit.key, value: unit.value, headers: unit.headers, id: tag)
+            } catch {
+                failure = error
+            }
+            lock.lock()
+            if let failure, !stopped { failed(tag: tag, error: failure) }
+        }
+        sending = false
+        if window.rewindRequested { lock.broadcast() }
     }
 
     /// How long the sender may sleep: until a cursor write or a republish may be due, else a

@@ -81,7 +81,8 @@ extension RdKafkaHandle {
         let value = fields.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: fields.len)) } ?? []
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let milliseconds = rd_kafka_message_timestamp(message, &timestampType)
-        let timestamp = timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : Timestamp(nanoseconds: milliseconds * 1_000_000)
+        let (nanoseconds, overflow) = milliseconds.multipliedReportingOverflow(by: 1_000_000)
+        let timestamp = timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || overflow ? nil : Timestamp(nanoseconds: nanoseconds)
         var headers: [KafkaHeader] = []
         var list: OpaquePointer?
         if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
