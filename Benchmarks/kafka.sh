@@ -72,7 +72,7 @@ run() {
         producer|durable) /usr/bin/time -f '%e %U %S' -o "$work/time" \
                   "$bench" "$tool" "$broker" "$topic" "$input" "${headers[@]}" >/dev/null ;;
     esac
-    awk '{ printf "%s %.2f", $1, $2 + $3 }' "$work/time"
+    awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$work/time"
 }
 # count TOPIC: messages kcat finds in TOPIC (checks that every run delivered everything). noida-db
 # answers a fetch with as much of the log as it has, whatever fetch.max.bytes says, hence the

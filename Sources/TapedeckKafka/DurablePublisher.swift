@@ -33,6 +33,7 @@ public final class DurablePublisher<Position: PublishPosition>: Sendable {
     private let sender: OSThread
 
     /// Opens the publisher: reads the cursor file, creates the producer, starts the sender thread.
+    @_specialize(exported: true, where Position == UInt64)
     public init(configuration: DurablePublisherConfiguration, logger: Logger) throws(DurablePublisherError) {
         let file = PublishCursorFile<Position>(path: configuration.cursorPath, topic: configuration.topic)
         let cursor = try file.read()

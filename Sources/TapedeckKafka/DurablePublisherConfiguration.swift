@@ -11,8 +11,8 @@ public struct DurablePublisherConfiguration: Sendable {
     /// republishes at most that much more than necessary.
     public var cursorInterval: Duration = .milliseconds(200)
     /// The most units held (published, not yet behind the cursor); ``DurablePublisher/publish(_:)``
-    /// waits beyond it. Default 100,000.
-    public var maxRetainedUnits: Int = 100_000
+    /// waits beyond it. Default 10,000: enough in flight to keep a broker busy, little memory.
+    public var maxRetainedUnits: Int = 10_000
     /// The most bytes held; ``DurablePublisher/publish(_:)`` waits beyond it. Default 256 MiB.
     public var maxRetainedBytes: Int = 256 << 20
     /// How long to wait after a delivery failure before sending everything after the cursor

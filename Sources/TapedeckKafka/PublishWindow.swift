@@ -14,8 +14,10 @@ struct PublishWindow<Position: PublishPosition> {
         var acknowledged = false
     }
 
-    /// Retained entries; `entries[head]` has ordinal `firstOrdinal` and is never acknowledged.
-    private var entries: [Entry?] = []
+    /// Entries from `head` on are retained; `entries[head]` has ordinal `firstOrdinal` and is never
+    /// acknowledged. Entries before `head` are behind the cursor and wait for ``append`` to drop
+    /// them, so that their bytes are freed on the publishing thread, not the delivery-report one.
+    private var entries: [Entry] = []
     private var head = 0
     private var firstOrdinal: UInt64 = 0
     private var sendOrdinal: UInt64 = 0
@@ -34,7 +36,7 @@ struct PublishWindow<Position: PublishPosition> {
     /// Counters.
     private(set) var statistics = DurablePublisherStatistics()
     private var oldestPublished: ContinuousClock.Instant? {
-        head < entries.count ? entries[head]?.published : nil
+        head < entries.count ? entries[head].published : nil
     }
 
     /// A window that starts after `cursor` (the persisted one).
@@ -51,6 +53,10 @@ struct PublishWindow<Position: PublishPosition> {
         if let lastPosition, unit.position <= lastPosition {
             throw .positionNotIncreasing(previous: lastPosition.cursorText, position: unit.position.cursorText)
         }
+        if head >= 1024, head * 2 >= entries.count {
+            entries.removeFirst(head)
+            head = 0
+        }
         entries.append(Entry(unit: unit, size: size, published: now))
         lastPosition = unit.position
         retainedBytes += size
@@ -64,7 +70,8 @@ struct PublishWindow<Position: PublishPosition> {
         guard !rewindRequested else { return nil }
         sendOrdinal = max(sendOrdinal, firstOrdinal)
         let index = head + Int(sendOrdinal - firstOrdinal)
-        guard index < entries.count, let entry = entries[index] else { return nil }
+        guard index < entries.count else { return nil }
+        let entry = entries[index]
         let tag = (round & 0xFFFF) << 48 | sendOrdinal
         sendOrdinal += 1
         return (tag, entry.unit)
@@ -75,24 +82,18 @@ struct PublishWindow<Position: PublishPosition> {
         let ordinal = tag & 0xFFFF_FFFF_FFFF
         guard ordinal >= firstOrdinal else { return false }
         let index = head + Int(ordinal - firstOrdinal)
-        guard index < entries.count, var entry = entries[index], !entry.acknowledged else { return false }
-        entry.acknowledged = true
-        entries[index] = entry
+        guard index < entries.count, !entries[index].acknowledged else { return false }
+        entries[index].acknowledged = true
         statistics.acknowledged += 1
         statistics.pendingUnits -= 1
-        statistics.pendingBytes -= entry.size
+        statistics.pendingBytes -= entries[index].size
         var moved = false
-        while head < entries.count, let first = entries[head], first.acknowledged {
-            cursor = first.unit.position
-            retainedBytes -= first.size
-            entries[head] = nil
+        while head < entries.count, entries[head].acknowledged {
+            cursor = entries[head].unit.position
+            retainedBytes -= entries[head].size
             head += 1
             firstOrdinal += 1
             moved = true
-        }
-        if head > 4096, head * 2 > entries.count {
-            entries.removeFirst(head)
-            head = 0
         }
         return moved
     }
@@ -106,7 +107,7 @@ struct PublishWindow<Position: PublishPosition> {
         let ordinal = tag & 0xFFFF_FFFF_FFFF
         guard ordinal >= firstOrdinal, tag >> 48 == round & 0xFFFF, !rewindRequested else { return false }
         let index = head + Int(ordinal - firstOrdinal)
-        guard index < entries.count, let entry = entries[index], !entry.acknowledged else { return false }
+        guard index < entries.count, !entries[index].acknowledged else { return false }
         rewindRequested = true
         rewindNotBefore = now + backoff
         return true

@@ -146,7 +146,7 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
 
     // MARK: Sender thread
 
-    /// The sender thread: produces held units in order, runs republishes, writes the cursor.
+    /// The sender thread: runs republishes (replacing a failed producer first) and writes the cursor.
     func runSender() {
         lock.lock()
         defer { lock.unlock() }
@@ -209,7 +209,8 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
         lastCursorWrite = .now
         window.countCursorWrite(succeeded: failure == nil)
         if let failure {
-            logger.error("could not write the Kafka publish cursor", metadata: ["error": "\(failure)"])
+            logger.error("could not write the Kafka publish cursor; retrying", metadata: ["error": "\(failure)"])
+            cursorWriteRequested = false  // the next attempt waits for the interval
             return
         }
         persistedCursor = cursor

@@ -76,4 +76,26 @@ import TapedeckPOSIX
             _ = try DurablePublisher<UInt64>(configuration: configuration, logger: logger)
         }
     }
+
+    @Test func cursorWriteFailuresAreCountedLoggedAndRetried() throws {
+        let (logger, log) = memoryLogger()
+        let cluster = try KafkaMockCluster(brokers: 1, logger: logger)
+        let topic = uniqueTopic("cursor-failure")
+        try cluster.createTopic(topic, partitions: 1, replicationFactor: 1)
+        let directory = try temporaryDirectory()
+        var configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
+                                                          topic: topic, cursorPath: directory + "/cursor")
+        configuration.cursorInterval = .milliseconds(50)
+        let publisher = try DurablePublisher<UInt64>(configuration: configuration, logger: logger)
+        try FileManager.default.removeItem(atPath: directory)
+        for position: UInt64 in 1...10 { try publisher.publish(unit(position)) }
+        #expect(publisher.flush(timeout: .seconds(2)) == false)
+        #expect(publisher.cursor == 10)
+        #expect(publisher.statistics.cursorWriteFailures > 0)
+        #expect(log.messages(atLeast: .error).contains { $0.contains("could not write the Kafka publish cursor") })
+        try FileSystem.createDirectory(directory)
+        #expect(publisher.flush(timeout: .seconds(10)))
+        try publisher.close(timeout: .seconds(5))
+        #expect(String(decoding: try FileSystem.readWholeFile(directory + "/cursor"), as: UTF8.self).hasSuffix("position 10\n"))
+    }
 }
