@@ -11,8 +11,9 @@ public struct DurablePublisherConfiguration: Sendable {
     /// republishes at most that much more than necessary.
     public var cursorInterval: Duration = .milliseconds(200)
     /// The most units held (published, not yet behind the cursor); ``DurablePublisher/publish(_:)``
-    /// waits beyond it. Default 10,000: enough in flight to keep a broker busy, little memory.
-    public var maxRetainedUnits: Int = 10_000
+    /// waits beyond it. Default 100,000, librdkafka's own queue limit: small units need that
+    /// many in flight to keep a broker busy (``maxRetainedBytes`` bounds the memory).
+    public var maxRetainedUnits: Int = 100_000
     /// The most bytes held; ``DurablePublisher/publish(_:)`` waits beyond it. Default 256 MiB.
     public var maxRetainedBytes: Int = 256 << 20
     /// How long to wait after a delivery failure before sending everything after the cursor
