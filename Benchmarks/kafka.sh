@@ -27,7 +27,14 @@ if [ -z "$broker" ]; then
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     "$noida_db" start --only kafka --host 127.0.0.1 --kafka-port "$port" --data-dir "$work/broker" >"$work/broker.log" 2>&1 &
     broker_pid=$!
-    trap 'kill $broker_pid 2>/dev/null || true; wait $broker_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+    stop_broker() {
+        kill "$broker_pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.2; done
+        kill -9 "$broker_pid" 2>/dev/null || true  # still shutting down after 10 s
+        wait "$broker_pid" 2>/dev/null || true
+        rm -rf "$work"
+    }
+    trap stop_broker EXIT
     deadline=$((SECONDS + 60))
     until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
         ((SECONDS < deadline)) || { cat "$work/broker.log" >&2; exit 1; }

@@ -14,6 +14,7 @@ import TapedeckPOSIX
         let topic: String
         let logger: Logger
         let log: MemoryLogHandler.Store
+        let directory: String
         var configuration: DurablePublisherConfiguration
 
         init() throws {
@@ -22,7 +23,7 @@ import TapedeckPOSIX
             topic = uniqueTopic("publisher")
             try cluster.createTopic(topic, partitions: 1, replicationFactor: 3)
             try cluster.setPartitionLeader(topic: topic, partition: 0, broker: 1)
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tapedeck-kafka-\(UUID().uuidString)").path
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("tapedeck-kafka-\(UUID().uuidString)").path
             try FileSystem.createDirectory(directory)
             configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
                                                           topic: topic, cursorPath: directory + "/cursor")
@@ -36,6 +37,11 @@ import TapedeckPOSIX
         func unit(_ position: UInt64) -> PublishableUnit<UInt64> {
             PublishableUnit(position: position, key: bytes("flow-\(position % 4)"), value: bytes("unit \(position)"),
                             headers: [KafkaHeader(name: "position", string: "\(position)")])
+        }
+
+        /// Removes the cursor's directory.
+        func removeDirectory() {
+            try? FileManager.default.removeItem(atPath: directory)
         }
 
         /// The positions in the topic, in partition order.
@@ -57,6 +63,7 @@ import TapedeckPOSIX
 
     @Test func outageStallsTheCursorAndItCatchesUpAfterwards() throws {
         let setup = try Setup()
+        defer { setup.removeDirectory() }
         let publisher = try setup.open()
         for position: UInt64 in 1...100 { try publisher.publish(setup.unit(position)) }
         #expect(publisher.flush(timeout: .seconds(30)))
@@ -82,6 +89,7 @@ import TapedeckPOSIX
 
     @Test func crashDuringAnOutageRepublishesAfterThePersistedCursor() throws {
         let setup = try Setup()
+        defer { setup.removeDirectory() }
         do {
             let publisher = try setup.open()
             for position: UInt64 in 1...100 { try publisher.publish(setup.unit(position)) }
@@ -101,6 +109,7 @@ import TapedeckPOSIX
 
     @Test func crashMidStreamLosesNothing() throws {
         let setup = try Setup()
+        defer { setup.removeDirectory() }
         do {
             let publisher = try setup.open()
             for position: UInt64 in 1...2000 { try publisher.publish(setup.unit(position)) }
@@ -118,6 +127,7 @@ import TapedeckPOSIX
 
     @Test func failedDeliveriesAreCountedLoggedAndRepublished() throws {
         let setup = try Setup()
+        defer { setup.removeDirectory() }
         let publisher = try setup.open()
         // A permanent error for the first produce requests: librdkafka fails those messages.
         setup.cluster.pushRequestErrors(.produce, [.invalidRecord, .invalidRecord])
@@ -135,6 +145,7 @@ import TapedeckPOSIX
 
     @Test func aFatalProducerErrorReplacesTheProducer() throws {
         let setup = try Setup()
+        defer { setup.removeDirectory() }
         let publisher = try setup.open()
         for position: UInt64 in 1...50 { try publisher.publish(setup.unit(position)) }
         #expect(publisher.flush(timeout: .seconds(30)))

@@ -23,6 +23,7 @@ import TapedeckPOSIX
         let topic = uniqueTopic("durable")
         try cluster.createTopic(topic, partitions: 3, replicationFactor: 3)
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
                                                           topic: topic, cursorPath: directory + "/cursor")
         do {
@@ -56,6 +57,7 @@ import TapedeckPOSIX
     @Test func refusesUnusableInput() throws {
         let (logger, _) = memoryLogger()
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         var configuration = DurablePublisherConfiguration(producer: KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"]),
                                                           topic: "a", cursorPath: directory + "/cursor")
         configuration.producer.messageMaxBytes = 2000
@@ -83,6 +85,7 @@ import TapedeckPOSIX
         let topic = uniqueTopic("cursor-failure")
         try cluster.createTopic(topic, partitions: 1, replicationFactor: 1)
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         var configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
                                                           topic: topic, cursorPath: directory + "/cursor")
         configuration.cursorInterval = .milliseconds(50)
