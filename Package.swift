@@ -34,12 +34,18 @@ let package = Package(
         ]),
         // Query language, planner and executor.
         .target(name: "TapedeckQuery", dependencies: ["TapedeckCore", "TapedeckStorage"]),
+        // Flow table, TCP reassembly, timeouts and memory limits; pure.
+        .target(name: "TapedeckFlows", dependencies: ["TapedeckCore"]),
 
         .executableTarget(name: "tapedeck", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+
+        // Benchmarks/reassembly.sh's runner: capture files through a FlowTracker, timed.
+        .executableTarget(name: "tapedeck-bench-flows", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"],
+                          path: "Benchmarks/FlowsBenchmark"),
 
         .testTarget(name: "TapedeckCoreTests", dependencies: ["TapedeckCore"]),
         .testTarget(name: "TapedeckCaptureTests", dependencies: ["TapedeckCapture", "TapedeckCore"]),
@@ -48,6 +54,7 @@ let package = Package(
             "TapedeckQuery", "TapedeckStorage", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TapedeckFlowsTests", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck"]),
     ]
 )
