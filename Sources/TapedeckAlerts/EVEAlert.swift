@@ -51,8 +51,9 @@ public struct EVEAlert: Equatable, Sendable {
             }
         }
         timestamp = try Self.time(json, "timestamp")
-        if let flow = json["flow"], case .object = flow, flow["start"] != nil {
-            flowStart = try Self.time(flow, "start", name: "flow.start")
+        if let flow = json["flow"] {
+            guard case .object = flow else { throw AlertError(message: "'flow' must be an object, not \(flow.kind)") }
+            if flow["start"] != nil { flowStart = try Self.time(flow, "start", name: "flow.start") }
         }
         if let flowID = json["flow_id"] {
             guard let value = flowID.uint64 ?? flowID.int64.map({ UInt64(bitPattern: $0) }) else {
@@ -73,8 +74,19 @@ public struct EVEAlert: Equatable, Sendable {
         }
         ipProtocol = number
         if let alert = json["alert"] {
-            signatureID = alert["signature_id"]?.int64
-            signature = alert["signature"]?.string
+            guard case .object = alert else { throw AlertError(message: "'alert' must be an object, not \(alert.kind)") }
+            if let value = alert["signature_id"] {
+                guard let number = value.int64 else {
+                    throw AlertError(message: "'alert.signature_id' must be an integer, not \(value.serialized)")
+                }
+                signatureID = number
+            }
+            if let value = alert["signature"] {
+                guard let text = value.string else {
+                    throw AlertError(message: "'alert.signature' must be a string, not \(value.serialized)")
+                }
+                signature = text
+            }
         }
     }
 

@@ -12,9 +12,9 @@ public struct BearerTokens: Sendable {
     /// starting with `#` are ignored.
     public init(fileContents: [UInt8]) {
         let text = String(decoding: fileContents, as: UTF8.self)
-        self.init(text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { line in
-            String(line.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-        }.filter { !$0.hasPrefix("#") })
+        // `isNewline`: "\r\n" is one Character, so splitting on "\n" alone would miss it.
+        self.init(text.split(whereSeparator: \.isNewline).map { String($0.trimmingASCIIWhitespace()) }
+            .filter { !$0.hasPrefix("#") })
     }
 
     /// Whether there are no tokens (authentication is off).
@@ -31,7 +31,7 @@ public struct BearerTokens: Sendable {
         let bytes = Array(authorization.utf8)
         let scheme = Array("bearer ".utf8)
         guard bytes.count > scheme.count,
-              zip(bytes, scheme).allSatisfy({ ($0 | 0x20) == $1 || ($0 == 0x20 && $1 == 0x20) }) else { return false }
+              zip(bytes, scheme).allSatisfy({ ($0 | 0x20) == $1 }) else { return false }
         let presented = bytes[scheme.count...].drop { $0 == 0x20 }
         var matched: UInt8 = 0
         for token in tokens {

@@ -4,7 +4,7 @@ extension HTTPServer {
     func registerRoutes(into router: inout Router) {
         router.add("GET", "/healthz", authenticated: false) { [unowned self] exchange, _ in try health(exchange) }
         router.add("GET", "/openapi.yaml", authenticated: false) { exchange, _ in
-            try exchange.respond(.ok, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))
+            try exchange.respond(.ok, contentType: "application/yaml", body: Array((OpenAPIDocument.yaml + "\n").utf8))
         }
         router.add("GET", "/metrics") { [unowned self] exchange, _ in try prometheusMetrics(exchange) }
         router.add("GET", "/v1/stats") { [unowned self] exchange, _ in try statistics(exchange) }
