@@ -52,7 +52,8 @@ final class HTTPExchange {
 
     /// Sends the head of a streamed response and returns the sink for its body: chunked for
     /// HTTP/1.1, delimited by closing the connection for HTTP/1.0. Call
-    /// ``ResponseBodySink/finish()`` when done.
+    /// ``ResponseBodySink/finish()`` when done; for `HEAD` the head is sent at once and there
+    /// is no body to finish.
     func startStream(_ status: HTTPStatus, contentType: String, headers: HTTPHeaders = HTTPHeaders()) throws(OutputError) -> ResponseBodySink {
         var headers = headers
         headers.set("Content-Type", contentType)
@@ -64,6 +65,7 @@ final class HTTPExchange {
             keepAlive = false
         }
         try writeHead(status, headers)
+        if isHead { try output.flush() }
         return ResponseBodySink(output: output, chunked: chunked)
     }
 

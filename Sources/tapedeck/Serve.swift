@@ -40,6 +40,10 @@ struct Serve: ParsableCommand {
         "Longest a query may run, sending included (30s, 5m); then its response is cut off (default 5m).", valueName: "duration"))
     var queryTimeout: String?
 
+    @Option(name: .customLong("header-timeout"), help: ArgumentHelp(
+        "Time a client has to send a request head, from its first byte (default 10s); then 408.", valueName: "duration"))
+    var headerTimeout: String?
+
     @Flag(name: .shortAndLong, help: "Log every query.")
     var verbose = false
 
@@ -70,6 +74,12 @@ struct Serve: ParsableCommand {
                 throw ValidationError("--query-timeout: '\(queryTimeout)' is not a duration (like 30s or 5m)")
             }
             configuration.queryTimeout = Double(nanoseconds) / 1e9
+        }
+        if let headerTimeout {
+            guard let nanoseconds = TimeText.parseDuration(headerTimeout), nanoseconds > 0 else {
+                throw ValidationError("--header-timeout: '\(headerTimeout)' is not a duration (like 10s)")
+            }
+            configuration.timeouts.requestHead = Double(nanoseconds) / 1e9
         }
         return configuration
     }
