@@ -200,6 +200,33 @@ struct HTTPEndpointTests {
         #expect(old.succeeded && !old.stderrText.contains("Re-using existing connection"), "\(old.stderrText)")
     }
 
+    @Test func listensOnIPv6Loopback() async throws {
+        let scratch = try TemporaryDirectory("http-v6")
+        let cli = try TapedeckCLI(in: scratch)
+        try await cli.importSucceeding([Fixtures.path("ftp.pcap")])
+        let server = try await ServeProcess(store: cli.store, listen: "[::1]:0", scratch: scratch)
+        #expect(server.address.hasPrefix("[::1]:"))
+        let response = try await Curl.request(server.url("/v1/pcap?q=port+21"), ["-g"])
+        #expect(try response.status == 200 && !(response.capture().packets.isEmpty))
+    }
+
+    /// An alert whose padded window reaches past now: with `wait`, the answer comes once the
+    /// window is complete (1.5 s past its end, as nothing newer is stored), and not before.
+    @Test func alertWindowInTheFutureIsWaitedFor() async throws {
+        let (server, _) = try await Self.serve()
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let alert = "{\"timestamp\":\"\(RFC3339.format(now))\",\"src_ip\":\"10.9.8.7\",\"dest_ip\":\"10.9.8.6\",\"proto\":\"UDP\"}"
+        let started = Date()
+        let waited = try await Curl.request(server.url("/v1/alerts?after=1s&wait=20s"), ["--data-binary", alert])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(try waited.status == 200 && (waited.capture().packets.isEmpty))
+        #expect(elapsed >= 2.0 && elapsed < 15, "answered after \(elapsed) s")
+        // Without `wait`, at once.
+        let immediate = Date()
+        #expect(try await Curl.request(server.url("/v1/alerts?after=10m"), ["--data-binary", alert]).status == 200)
+        #expect(Date().timeIntervalSince(immediate) < 2)
+    }
+
     @Test func shutsDownOnSIGTERM() async throws {
         let (server, _) = try await Self.serve()
         #expect(try await Curl.request(server.url("/healthz")).status == 200)

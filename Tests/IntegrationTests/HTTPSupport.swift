@@ -14,13 +14,13 @@ final class ServeProcess: @unchecked Sendable {
     /// Kept alive as long as the server: it holds the store and the log.
     private let scratch: TemporaryDirectory
 
-    /// Starts `tapedeck serve --store STORE --listen 127.0.0.1:0 ARGUMENTS` and waits (at most
-    /// 30 s) until it reports its port.
-    init(store: String, _ arguments: [String] = [], scratch: TemporaryDirectory) async throws {
+    /// Starts `tapedeck serve --store STORE --listen LISTEN ARGUMENTS` and waits (at most 30 s)
+    /// until it reports its port.
+    init(store: String, _ arguments: [String] = [], listen: String = "127.0.0.1:0", scratch: TemporaryDirectory) async throws {
         self.scratch = scratch
         log = scratch.path("serve-\(UUID().uuidString).log")
         process = try RunningProcess("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2> \"\(log)\"", try Tool.tapedeck(), "serve",
-                                                 "--store", store, "--listen", "127.0.0.1:0"] + arguments)
+                                                 "--store", store, "--listen", listen] + arguments)
         let deadline = Date().addingTimeInterval(30)
         while true {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
