@@ -29,8 +29,6 @@ final class Connection: @unchecked Sendable {
     var bodyDeadlineSet = false
     /// Bytes discarded while draining.
     var drainedBytes = 0
-    /// Requests served on this connection.
-    var requests = 0
 
     init(socket: Socket, peer: SocketAddress?, limits: RequestLimits, deadline: Double) {
         self.socket = socket

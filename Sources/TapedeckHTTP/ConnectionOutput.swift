@@ -77,12 +77,11 @@ final class ConnectionOutput {
     /// Sends everything queued.
     func flush() throws(OutputError) {
         guard !buffer.isEmpty else { return }
-        let pending = buffer
-        buffer.removeAll(keepingCapacity: true)
         var failure: OutputError?
-        pending.withUnsafeBytes { raw in
+        buffer.withUnsafeBytes { raw in
             do throws(OutputError) { try send(raw) } catch { failure = error }
         }
+        buffer.removeAll(keepingCapacity: true)
         if let failure { throw failure }
     }
 

@@ -30,6 +30,8 @@ final class ConnectionReactor: @unchecked Sendable {
     private var connections: [Connection] = []
     private var listening = true
     private var acceptPausedUntil = 0.0
+    /// Where `recv` puts bytes before they are appended to a connection's buffer.
+    private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
 
     init(listener: Socket, limits: RequestLimits, timeouts: HTTPTimeouts, maxConnections: Int, logger: Logger,
          dispatch: @escaping (Connection, HTTPRequest) -> Void,
@@ -163,7 +165,6 @@ final class ConnectionReactor: @unchecked Sendable {
 
     /// Reads what is there; false when the connection left the reactor (dispatched or closed).
     private func receive(_ connection: Connection) -> Bool {
-        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             let count: Int?
             do {
@@ -223,7 +224,6 @@ final class ConnectionReactor: @unchecked Sendable {
             case .complete(let request, let consumed):
                 connection.buffer.removeFirst(consumed)
                 connection.resetForNextRequest(limits: limits)
-                connection.requests += 1
                 connections.removeAll { $0 === connection }
                 dispatch(connection, request)
                 return false

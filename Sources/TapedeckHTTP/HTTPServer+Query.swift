@@ -7,7 +7,8 @@ extension HTTPServer {
     /// Runs `pcap` and streams the result: admission against the concurrent query limit, the
     /// store opened and the query planned before the head is sent (so store and format errors
     /// are still proper statuses), then packets written as chunks as the executor produces
-    /// them. `prepare` runs after admission and before planning (the alert wait).
+    /// them. `prepare` runs after admission and before planning (the alert wait); the query time
+    /// limit counts from its end.
     func streamPcap(_ exchange: HTTPExchange, _ pcap: PcapRequest,
                     prepare: () throws -> Void = {}) throws {
         guard metrics.admitQuery(limit: configuration.maxConcurrentQueries) else {
@@ -23,8 +24,9 @@ extension HTTPServer {
             metrics.finishQuery(outcome, truncated: truncated, bytes: exchange.output.bytesSent,
                                 packets: statistics.packetsMatched, seconds: monotonicSeconds() - started)
         }
-        exchange.output.timeLimit = started + configuration.queryTimeout
         try prepare()
+        let deadline = monotonicSeconds() + configuration.queryTimeout
+        exchange.output.timeLimit = deadline
         let store: StoreReader
         let executor: QueryExecutor
         do {
@@ -55,7 +57,6 @@ extension HTTPServer {
         }
         var limits = pcap.limits
         limits.maxBytes = min(limits.maxBytes ?? .max, configuration.maxResultBytes)
-        let deadline = started + configuration.queryTimeout
         var sinceCheck = 0
         func check() throws {
             sinceCheck += 1

@@ -7,7 +7,6 @@ public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
         self.code = code
     }
 
-    public static let `continue` = HTTPStatus(100)
     public static let ok = HTTPStatus(200)
     public static let badRequest = HTTPStatus(400)
     public static let unauthorized = HTTPStatus(401)

@@ -29,6 +29,7 @@ final class ServerMetrics: @unchecked Sendable {
     let registry: PrometheusCollectorRegistry
     private let lock = ConditionLock()
     private var counts = QueryCounts()
+    private var responseCounters: [Int: Counter] = [:]
     private let activeGauge: Gauge
     private let outcomeCounters: [QueryOutcome: Counter]
     private let truncatedCounter: Counter
@@ -53,7 +54,7 @@ final class ServerMetrics: @unchecked Sendable {
             helpText: "Queries whose result the server's result-bytes limit cut short."))
         bytesCounter = registry.makeCounter(descriptor: MetricNameDescriptor(
             namespace: "tapedeck", metricName: "query_result", unitName: "bytes_total",
-            helpText: "Bytes of pcap/pcapng sent in query results."))
+            helpText: "Bytes sent in query responses (pcap or pcapng with the HTTP framing)."))
         packetsCounter = registry.makeCounter(descriptor: MetricNameDescriptor(
             namespace: "tapedeck", metricName: "query_result", unitName: "packets_total",
             helpText: "Packets sent in query results."))
@@ -67,10 +68,16 @@ final class ServerMetrics: @unchecked Sendable {
 
     /// Counts one response by its status (`tapedeck_http_requests_total{code=…}`).
     func countResponse(_ status: HTTPStatus) {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "tapedeck", subsystem: "http", metricName: "requests",
-                                             unitName: "total", helpText: "HTTP responses by status code."),
-            labels: [("code", String(status.code))]).increment()
+        let counter = lock.withLock { () -> Counter in
+            if let counter = responseCounters[status.code] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "tapedeck", subsystem: "http", metricName: "requests",
+                                                 unitName: "total", helpText: "HTTP responses by status code."),
+                labels: [("code", String(status.code))])
+            responseCounters[status.code] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     /// Takes a query slot if fewer than `limit` queries run; false if the limit is reached

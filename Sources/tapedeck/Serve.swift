@@ -99,6 +99,9 @@ struct Serve: ParsableCommand {
             }
         }
         let configuration = try serverConfiguration(tokens: tokens)
+        if (try? StoreReader(directory: storeOptions.directory)) == nil {
+            printError("warning: \(storeOptions.directory) is not a store yet; queries get 503 until a recorder or an import creates it")
+        }
         let logger = makeLogger(verbose: verbose)
         let target = ServerBox()
         let signals = try SignalWaiter { signal in
