@@ -17,7 +17,8 @@ extension HTTPServer {
                             headers: HTTPHeaders([("Retry-After", "1")]))
         }
         let started = monotonicSeconds()
-        var outcome = ServerMetrics.QueryOutcome.failed
+        // Nil while a client error (an HTTP error before the head) would not count as a query.
+        var outcome: ServerMetrics.QueryOutcome? = .failed
         var statistics = QueryStatistics()
         var truncated = false
         defer {
@@ -39,6 +40,7 @@ extension HTTPServer {
         let linkTypes = executor.linkTypes
         let format = pcap.format ?? (linkTypes.count > 1 ? .pcapng : .pcap)
         if format == .pcap, linkTypes.count > 1 {
+            outcome = nil
             throw HTTPError(.badRequest, "result spans link types",
                             detail: "the result holds packets of link types \(linkTypes.map(\.description).joined(separator: ", ")); "
                                 + "a pcap file has one: ask for format=pcapng")

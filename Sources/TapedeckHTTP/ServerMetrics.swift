@@ -95,14 +95,16 @@ final class ServerMetrics: @unchecked Sendable {
         return admitted
     }
 
-    /// Releases a query slot and counts how the query ended.
-    func finishQuery(_ outcome: QueryOutcome, truncated: Bool, bytes: Int, packets: Int, seconds: Double) {
+    /// Releases a query slot and counts how the query ended; nil for a request refused as a
+    /// client error after admission (counted only as its HTTP status).
+    func finishQuery(_ outcome: QueryOutcome?, truncated: Bool, bytes: Int, packets: Int, seconds: Double) {
         lock.withLock {
             counts.active -= 1
-            counts.outcomes[outcome, default: 0] += 1
+            if let outcome { counts.outcomes[outcome, default: 0] += 1 }
             if truncated { counts.truncated += 1 }
         }
         activeGauge.decrement()
+        guard let outcome else { return }
         outcomeCounters[outcome]?.increment()
         if truncated { truncatedCounter.increment() }
         bytesCounter.increment(by: Int64(bytes))

@@ -211,20 +211,22 @@ struct HTTPEndpointTests {
     }
 
     /// An alert whose padded window reaches past now: with `wait`, the answer comes once the
-    /// window is complete (1.5 s past its end, as nothing newer is stored), and not before.
+    /// window is complete (1.5 s past its end, as nothing newer is stored), not before and not
+    /// only when the wait runs out; without `wait`, at once. (Only bounds that load cannot
+    /// break: the earliest answer, and answers far before the waits would end.)
     @Test func alertWindowInTheFutureIsWaitedFor() async throws {
         let (server, _) = try await Self.serve()
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         let alert = "{\"timestamp\":\"\(RFC3339.format(now))\",\"src_ip\":\"10.9.8.7\",\"dest_ip\":\"10.9.8.6\",\"proto\":\"UDP\"}"
         let started = Date()
-        let waited = try await Curl.request(server.url("/v1/alerts?after=1s&wait=20s"), ["--data-binary", alert])
+        let waited = try await Curl.request(server.url("/v1/alerts?after=1s&wait=2m"), ["--data-binary", alert])
         let elapsed = Date().timeIntervalSince(started)
         #expect(try waited.status == 200 && (waited.capture().packets.isEmpty))
-        #expect(elapsed >= 2.0 && elapsed < 15, "answered after \(elapsed) s")
-        // Without `wait`, at once.
+        #expect(elapsed >= 2.0 && elapsed < 60, "answered after \(elapsed) s")
+        // Without `wait`, at once, although the window ends 10 minutes from now.
         let immediate = Date()
         #expect(try await Curl.request(server.url("/v1/alerts?after=10m"), ["--data-binary", alert]).status == 200)
-        #expect(Date().timeIntervalSince(immediate) < 2)
+        #expect(Date().timeIntervalSince(immediate) < 60)
     }
 
     @Test func shutsDownOnSIGTERM() async throws {

@@ -202,14 +202,15 @@ struct HTTPRobustnessTests {
         let head = Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8)
         var cutOff = Set<Int>()
         var index = 0
-        while cutOff.count < slow.count, Date().timeIntervalSince(started) < 8 {
+        // Without the deadline they would be cut off never: they keep sending for 20 s.
+        while cutOff.count < slow.count, Date().timeIntervalSince(started) < 20 {
             for (number, connection) in slow.enumerated() where !cutOff.contains(number) {
                 if index < head.count ? !connection.send([head[index]]) : !connection.send("a") { cutOff.insert(number) }
             }
             index += 1
             // Meanwhile, real requests are served at once.
             if index == 5 {
-                let query = try await Curl.request(server.url("/query"), ["-d", "port 21", "--max-time", "5"])
+                let query = try await Curl.request(server.url("/query"), ["-d", "port 21", "--max-time", "15"])
                 #expect(query.status == 200)
             }
             try await Task.sleep(nanoseconds: 250_000_000)
@@ -222,7 +223,7 @@ struct HTTPRobustnessTests {
         }
         let elapsed = Date().timeIntervalSince(started)
         #expect(cutOff.count == slow.count, "\(slow.count - cutOff.count) slow clients were not cut off")
-        #expect(elapsed < 6, "slow clients were cut off only after \(elapsed) s")
+        #expect(elapsed < 15, "slow clients were cut off only after \(elapsed) s")
         for connection in slow { connection.close() }
         #expect(try await Curl.request(server.url("/healthz")).status == 200)
     }
