@@ -33,6 +33,7 @@ store=$work/store-$size
 # Enough query slots for the highest concurrency: this measures throughput and latency, not the
 # 503 answers a lower --max-concurrent-queries gives the excess.
 log=$work/serve.log
+: > "$log"
 "$tapedeck" serve --store "$store" --listen 127.0.0.1:0 --max-concurrent-queries 64 2>"$log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT

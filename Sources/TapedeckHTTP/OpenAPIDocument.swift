@@ -468,11 +468,17 @@ enum OpenAPIDocument {
         TimeParameter:
           type: string
           description: RFC 3339, `now`, or `-DURATION`.
-          pattern: '^(now|-([0-9]+([nN][sS]|[uU][sS]|[µμ][sS]|[mM][sS]|[sSmMhHdD]))+|[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2}))$'
+          pattern: '^(now|-([0-9]+([nN][sS]|[uU][sS]|[µμ][sS]|[mM][sS]|[sSmMhHdD]))+|(1[6-9]|2[0-2])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9]))$'
         Duration:
           type: string
           description: A duration such as `90s`, `5m`, `1h30m`, `2d`, `250ms` (units d, h, m, s, ms, us, ns).
           pattern: '^([0-9]+([nN][sS]|[uU][sS]|[µμ][sS]|[mM][sS]|[sSmMhHdD]))+$'
+        IPAddress:
+          description: IPv4, or IPv6 compressed or fully expanded (`2a00:1450:4007:080a:0000:0000:0000:200a`); both of an alert of one version.
+          anyOf:
+            - {type: string, format: ipv4}
+            - {type: string, format: ipv6}
+            - {type: string, pattern: '^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]{2,45})$'}
         EVEAlert:
           type: object
           description: A Suricata EVE record with `event_type` `alert`; fields not listed are ignored.
@@ -481,12 +487,12 @@ enum OpenAPIDocument {
             timestamp:
               type: string
               description: When the alert fired, e.g. `2019-03-14T19:04:03.371057+0000`.
-              pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})$'
+              pattern: '^(1[6-9]|2[0-2])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])$'
             event_type: {type: string, enum: [alert]}
             flow_id: {type: integer, description: Suricata's flow id.}
-            src_ip: {type: string, description: 'IPv4, or IPv6 (compressed or fully expanded).', minLength: 2}
+            src_ip: {$ref: '#/components/schemas/IPAddress'}
             src_port: {type: integer, minimum: 0, maximum: 65535, nullable: true}
-            dest_ip: {type: string, minLength: 2}
+            dest_ip: {$ref: '#/components/schemas/IPAddress'}
             dest_port: {type: integer, minimum: 0, maximum: 65535, nullable: true}
             proto:
               description: A protocol name (`TCP`, `UDP`, `ICMP`, `IPv6-ICMP`, `SCTP`, `GRE`, …, any case) or number.
@@ -499,7 +505,7 @@ enum OpenAPIDocument {
                 start:
                   type: string
                   description: When the flow began; the window's padding counts back from it.
-                  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})$'
+                  pattern: '^(1[6-9]|2[0-2])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])$'
             alert:
               type: object
               properties:
