@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C at the edges.
@@ -37,6 +38,15 @@ let package = Package(
         // Query language, planner and executor.
         .target(name: "TapedeckQuery", dependencies: ["TapedeckCore", "TapedeckStorage"]),
 
+        // Suricata EVE alerts and the queries that carve their evidence.
+        .target(name: "TapedeckAlerts", dependencies: ["TapedeckCore", "TapedeckQuery"]),
+        // The HTTP/1.1 server: query, alert and stats API on POSIX sockets.
+        .target(name: "TapedeckHTTP", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckStorage", "TapedeckQuery", "TapedeckAlerts",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+
         // Wiring of the long-running jobs: capture → store.
         .target(name: "TapedeckDaemon", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
@@ -45,6 +55,7 @@ let package = Package(
 
         .executableTarget(name: "tapedeck", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckDaemon",
+            "TapedeckHTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -54,6 +65,11 @@ let package = Package(
         .testTarget(name: "TapedeckStorageTests", dependencies: ["TapedeckStorage", "TapedeckCore", "TapedeckPOSIX"]),
         .testTarget(name: "TapedeckQueryTests", dependencies: [
             "TapedeckQuery", "TapedeckStorage", "TapedeckCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery"]),
+        .testTarget(name: "TapedeckHTTPTests", dependencies: [
+            "TapedeckHTTP", "TapedeckAlerts", "TapedeckCore", "TapedeckPOSIX", "TapedeckQuery", "TapedeckStorage",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture"]),
