@@ -29,6 +29,9 @@ final class Connection: @unchecked Sendable {
     var bodyDeadlineSet = false
     /// Bytes discarded while draining.
     var drainedBytes = 0
+    /// Whether the client has shut down its sending side: the connection closes after the
+    /// response to what it sent.
+    var inputEnded = false
 
     init(socket: Socket, peer: SocketAddress?, limits: RequestLimits, deadline: Double) {
         self.socket = socket

@@ -164,7 +164,10 @@ final class ConnectionReactor: @unchecked Sendable {
     }
 
     /// Reads what is there; false when the connection left the reactor (dispatched or closed).
+    /// A client that half-closes after its request (`printf 'GET …' | nc`) still gets its answer;
+    /// the connection closes after it.
     private func receive(_ connection: Connection) -> Bool {
+        var ended = false
         while true {
             let count: Int?
             do {
@@ -175,9 +178,8 @@ final class ConnectionReactor: @unchecked Sendable {
             }
             guard let count else { break }
             if count == 0 {
-                // The client closed (or half-closed) its side; a partial request can never complete.
-                finalClose(connection)
-                return false
+                ended = true
+                break
             }
             if connection.phase == .draining {
                 connection.drainedBytes += count
@@ -191,8 +193,19 @@ final class ConnectionReactor: @unchecked Sendable {
             if count < scratch.count { break }
             if connection.buffer.count > limits.bodyBytes * 2 + limits.headerBytes + limits.requestLineBytes { break }
         }
+        if ended, connection.phase == .draining || connection.buffer.isEmpty {
+            finalClose(connection)
+            return false
+        }
         if connection.phase == .draining { return true }
-        return process(connection)
+        connection.inputEnded = ended
+        guard process(connection) else { return false }
+        if ended {
+            // Still here: the request is incomplete and can never complete, or it was refused.
+            finalClose(connection)
+            return false
+        }
+        return true
     }
 
     /// Parses the buffered bytes; dispatches a complete request. False when the connection left.

@@ -169,7 +169,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// Answers one request and hands the connection back to the reactor.
     private func serve(_ connection: Connection, _ request: HTTPRequest) {
         let output = ConnectionOutput(socket: connection.socket, sendTimeout: configuration.timeouts.send, cut: cut)
-        let exchange = HTTPExchange(request: request, output: output, keepAlive: !isStopping)
+        let exchange = HTTPExchange(request: request, output: output, keepAlive: !isStopping && !connection.inputEnded)
         var reusable = true
         do {
             try handle(exchange)

@@ -146,6 +146,26 @@ struct HTTPRobustnessTests {
         #expect(try await Curl.request(server.url("/healthz")).status == 200)
     }
 
+    /// Two pipelined requests, then the client half-closes: both are answered, in order, and the
+    /// server closes after the second (with or without `Connection: close`, depending on whether
+    /// it read the end of input before answering).
+    @Test func pipelinedRequestsFromAHalfClosedClient() async throws {
+        let scratch = try TemporaryDirectory("http-pipeline")
+        let cli = try TapedeckCLI(in: scratch)
+        try await cli.importSucceeding([Fixtures.path("ftp.pcap")])
+        let server = try await ServeProcess(store: cli.store, scratch: scratch)
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nPOST /query HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\nport 21")
+        connection.finishSending()
+        let answer = String(decoding: connection.readToEnd(limit: 1 << 24), as: UTF8.self)
+        connection.close()
+        let statuses = answer.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.prefix(3) }
+        #expect(statuses == ["200", "200"], "\(answer.prefix(400))")
+        #expect(answer.contains("{\"status\":\"ok\"}") && answer.contains("Content-Type: application/octet-stream"))
+        // The server closed after the last response (readToEnd returned), which ended complete.
+        #expect(answer.hasSuffix("0\r\n\r\n"))
+    }
+
     @Test func badInputThroughCurl() async throws {
         let scratch = try TemporaryDirectory("http-bad")
         let cli = try TapedeckCLI(in: scratch)

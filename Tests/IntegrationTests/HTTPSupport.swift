@@ -160,6 +160,11 @@ final class RawConnection: @unchecked Sendable {
         return true
     }
 
+    /// Shuts down the sending side (`shutdown(SHUT_WR)`): the server reads end of file.
+    func finishSending() {
+        shutdown(descriptor, Int32(SHUT_WR))
+    }
+
     /// Reads until the server closes the connection (or 20 s pass, or `limit` bytes arrived).
     func readToEnd(limit: Int = 1 << 20) -> [UInt8] {
         var bytes: [UInt8] = []
