@@ -37,6 +37,12 @@ let package = Package(
         // Query language, planner and executor.
         .target(name: "TapedeckQuery", dependencies: ["TapedeckCore", "TapedeckStorage"]),
 
+        // Rate control and injection: capture files and the store back onto an interface.
+        .target(name: "TapedeckReplay", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "CTapedeckLinux",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Wiring of the long-running jobs: capture → store.
         .target(name: "TapedeckDaemon", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
@@ -45,6 +51,7 @@ let package = Package(
 
         .executableTarget(name: "tapedeck", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckDaemon",
+            "TapedeckReplay",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -54,6 +61,10 @@ let package = Package(
         .testTarget(name: "TapedeckStorageTests", dependencies: ["TapedeckStorage", "TapedeckCore", "TapedeckPOSIX"]),
         .testTarget(name: "TapedeckQueryTests", dependencies: [
             "TapedeckQuery", "TapedeckStorage", "TapedeckCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TapedeckReplayTests", dependencies: [
+            "TapedeckReplay", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture"]),
