@@ -72,6 +72,6 @@ let package = Package(
             "TapedeckHTTP", "TapedeckAlerts", "TapedeckCore", "TapedeckPOSIX", "TapedeckQuery", "TapedeckStorage",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery"]),
     ]
 )

@@ -1,4 +1,5 @@
 import CPcap
+import TapedeckCore
 
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +15,8 @@ struct PcapHandle {
 
     /// What ``next()`` found.
     enum NextResult {
-        case packet(header: UnsafeMutablePointer<pcap_pkthdr>, data: UnsafePointer<UInt8>)
+        /// A packet, borrowing libpcap's buffer until the next call.
+        case packet(PacketRecord)
         /// A live capture has no packet ready (a non-blocking handle, or the timeout passed).
         case noPacket
         case endOfFile
@@ -56,15 +58,21 @@ struct PcapHandle {
     }
 
     /// Reads the next packet (`pcap_next_ex`): 1 is a packet, 0 no packet yet (live captures
-    /// only), `PCAP_ERROR_BREAK` the end of a file, anything else an error. The header and data
-    /// stay valid until the next call.
+    /// only), `PCAP_ERROR_BREAK` the end of a file, anything else an error. The packet's bytes
+    /// stay valid until the next call; the handle was opened for nanosecond time stamps, so the
+    /// header's `tv_usec` holds nanoseconds.
     @inline(__always)
-    func next() -> NextResult {
+    func next(linkType: LinkType) -> NextResult {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         let status = pcap_next_ex(pointer, &header, &data)
         if status == 1, let header, let data {
-            return .packet(header: header, data: data)
+            let pcapHeader = header.pointee
+            return .packet(PacketRecord(
+                timestamp: Timestamp(seconds: Int64(pcapHeader.ts.tv_sec), nanoseconds: Int64(pcapHeader.ts.tv_usec)),
+                originalLength: pcapHeader.len,
+                linkType: linkType,
+                bytes: UnsafeRawBufferPointer(start: data, count: Int(pcapHeader.caplen))))
         }
         switch status {
         case 0: return .noPacket

@@ -124,16 +124,10 @@ public final class PcapLiveSource: LivePacketSource {
                 isFinished = true
                 return nil
             }
-            switch handle.next() {
-            case .packet(let header, let data):
+            switch handle.next(linkType: linkType) {
+            case .packet(let record):
                 totals.packetsDelivered &+= 1
-                let pcapHeader = header.pointee
-                return PacketRecord(
-                    timestamp: Timestamp(seconds: Int64(pcapHeader.ts.tv_sec), nanoseconds: Int64(pcapHeader.ts.tv_usec)),
-                    originalLength: pcapHeader.len,
-                    linkType: linkType,
-                    bytes: UnsafeRawBufferPointer(start: data, count: Int(pcapHeader.caplen))
-                )
+                return record
             case .noPacket:
                 break
             case .endOfFile:  // only after pcap_breakloop, which this source does not call

@@ -194,7 +194,7 @@ public final class Recorder: @unchecked Sendable {
     private func logStatistics() {
         for capture in captures {
             let statistics = capture.statistics.withLock { $0 }
-            logger.info("capture", metadata: [
+            logger.log(level: statistics.packetsDropped > 0 ? .warning : .notice, "capture", metadata: [
                 "interface": "\(capture.interface)", "thread": "\(capture.index)",
                 "received": "\(statistics.packetsReceived)", "stored": "\(statistics.packetsDelivered)",
                 "dropped": "\(statistics.packetsDropped)", "ring_full_events": "\(statistics.ringFullEvents)",

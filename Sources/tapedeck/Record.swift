@@ -29,7 +29,7 @@ struct Record: ParsableCommand {
         var store = StoreWriter.Configuration()
         store.retention = try retentionOptions.policy()
         let configuration = try captureOptions.configuration(interfaces: captureOptions.interfaces, store: store)
-        let summary = try record(configuration, into: storeOptions.directory, logger: makeLogger(verbose: verbose))
+        let summary = try record(configuration, into: storeOptions.directory, logger: makeLogger(verbose: verbose, level: .notice))
         printRecordingSummary(summary)
     }
 }
