@@ -5,11 +5,11 @@ import Testing
 /// and the server keeps serving afterwards.
 @Suite("HTTP robustness")
 struct HTTPRobustnessTests {
-    /// A server on a store of 40 back-to-back copies of ftp.pcap (45 MB of packets): a result
+    /// A server on a store of 15 back-to-back copies of ftp.pcap (17 MB of packets): a result
     /// far larger than the socket buffers, so that a client that stops reading holds its query.
     static func serveLargeStore(_ arguments: [String]) async throws -> (ServeProcess, TemporaryDirectory) {
         let scratch = try TemporaryDirectory("http-large")
-        let (path, _) = try DerivedCaptures.repeated("ftp.pcap", copies: 40, spacing: 60_000_000_000, into: scratch)
+        let (path, _) = try DerivedCaptures.repeated("ftp.pcap", copies: 15, spacing: 60_000_000_000, into: scratch)
         let cli = try TapedeckCLI(in: scratch)
         try await cli.importSucceeding([path])
         return (try await ServeProcess(store: cli.store, arguments, scratch: scratch), scratch)
