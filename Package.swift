@@ -46,6 +46,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // Rate control and injection: capture files and the store back onto an interface.
+        .target(name: "TapedeckReplay", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "CTapedeckLinux",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // Wiring of the long-running jobs: capture → store.
         .target(name: "TapedeckDaemon", dependencies: [
@@ -55,7 +60,7 @@ let package = Package(
 
         .executableTarget(name: "tapedeck", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckDaemon",
-            "TapedeckHTTP",
+            "TapedeckHTTP", "TapedeckReplay",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -70,6 +75,10 @@ let package = Package(
         .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery"]),
         .testTarget(name: "TapedeckHTTPTests", dependencies: [
             "TapedeckHTTP", "TapedeckAlerts", "TapedeckCore", "TapedeckPOSIX", "TapedeckQuery", "TapedeckStorage",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TapedeckReplayTests", dependencies: [
+            "TapedeckReplay", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery"]),
