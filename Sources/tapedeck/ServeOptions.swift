@@ -28,6 +28,10 @@ struct ServeOptions: ParsableArguments {
         "Longest a query may run, sending included (30s, 5m); then its response is cut off (default 5m).", valueName: "duration"))
     var queryTimeout: String?
 
+    @Option(name: .customLong("max-alert-wait"), help: ArgumentHelp(
+        "Longest wait /v1/alerts?wait= may ask for (default 5m); longer is a 400.", valueName: "duration"))
+    var maxAlertWait: String?
+
     @Option(name: .customLong("header-timeout"), help: ArgumentHelp(
         "Time a client has to send a request head, from its first byte (default 10s); then 408.", valueName: "duration"))
     var headerTimeout: String?
@@ -59,6 +63,12 @@ struct ServeOptions: ParsableArguments {
                 throw ValidationError("--query-timeout: '\(queryTimeout)' is not a duration (like 30s or 5m)")
             }
             configuration.queryTimeout = Double(nanoseconds) / 1e9
+        }
+        if let maxAlertWait {
+            guard let nanoseconds = TimeText.parseDuration(maxAlertWait) else {
+                throw ValidationError("--max-alert-wait: '\(maxAlertWait)' is not a duration (like 30s or 5m)")
+            }
+            configuration.maxAlertWait = Double(nanoseconds) / 1e9
         }
         if let headerTimeout {
             guard let nanoseconds = TimeText.parseDuration(headerTimeout), nanoseconds > 0 else {

@@ -3,7 +3,9 @@ import Testing
 
 /// Every endpoint of `tapedeck serve`, called with curl, on imported fixtures; the pcap results
 /// against tcpdump on the original files.
-@Suite("HTTP endpoints")
+/// One test at a time: each starts servers and curl processes, and the live-capture tests that
+/// run beside this suite measure latencies that a burst of processes on two cores would skew.
+@Suite("HTTP endpoints", .serialized)
 struct HTTPEndpointTests {
     /// A server on a store of ftp.pcap (Ethernet) and rdp.pcap (BSD null).
     static func serve(_ arguments: [String] = []) async throws -> (ServeProcess, TemporaryDirectory) {

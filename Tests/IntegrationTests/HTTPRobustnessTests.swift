@@ -3,24 +3,26 @@ import Testing
 
 /// Bad input, slow clients, clients that hang up, limits and authentication: the right 4xx/503,
 /// and the server keeps serving afterwards.
-@Suite("HTTP robustness")
+/// One test at a time: each starts servers and curl processes, and the live-capture tests that
+/// run beside this suite measure latencies that a burst of processes on two cores would skew.
+@Suite("HTTP robustness", .serialized)
 struct HTTPRobustnessTests {
-    /// A server on a store of 40 back-to-back copies of ftp.pcap (45 MB of packets): a result
+    /// A server on a store of 15 back-to-back copies of ftp.pcap (17 MB of packets): a result
     /// far larger than the socket buffers, so that a client that stops reading holds its query.
     static func serveLargeStore(_ arguments: [String]) async throws -> (ServeProcess, TemporaryDirectory) {
         let scratch = try TemporaryDirectory("http-large")
-        let (path, _) = try DerivedCaptures.repeated("ftp.pcap", copies: 40, spacing: 60_000_000_000, into: scratch)
+        let (path, _) = try DerivedCaptures.repeated("ftp.pcap", copies: 15, spacing: 60_000_000_000, into: scratch)
         let cli = try TapedeckCLI(in: scratch)
         try await cli.importSucceeding([path])
         return (try await ServeProcess(store: cli.store, arguments, scratch: scratch), scratch)
     }
 
     /// Sends a query for the whole store and reads only the start of the response.
-    static func stalledQuery(_ server: ServeProcess) throws -> RawConnection {
+    static func stalledQuery(_ server: ServeProcess) async throws -> RawConnection {
         let connection = try RawConnection(port: server.port)
         connection.shrinkReceiveBuffer()
         connection.send("GET /v1/pcap?q=tcp HTTP/1.1\r\nHost: test\r\n\r\n")
-        let start = connection.read(atLeast: 100)
+        let start = await connection.read(atLeast: 100)
         guard String(decoding: start.prefix(15), as: UTF8.self) == "HTTP/1.1 200 OK" else {
             throw TestFailure(description: "unexpected answer: \(String(decoding: start, as: UTF8.self))")
         }
@@ -29,7 +31,7 @@ struct HTTPRobustnessTests {
 
     @Test func clientDisconnectMidStreamFreesTheQuery() async throws {
         let (server, _) = try await Self.serveLargeStore([])
-        let connection = try Self.stalledQuery(server)
+        let connection = try await Self.stalledQuery(server)
         try await eventually("the query is running") { try await queryStats(server)["active"] == 1 }
         connection.close()
         try await eventually("the query is freed") {
@@ -45,7 +47,7 @@ struct HTTPRobustnessTests {
 
     @Test func concurrentQueryLimitAnswers503WithRetryAfter() async throws {
         let (server, _) = try await Self.serveLargeStore(["--max-concurrent-queries", "1"])
-        let connection = try Self.stalledQuery(server)
+        let connection = try await Self.stalledQuery(server)
         try await eventually("the first query holds the only slot") { try await queryStats(server)["active"] == 1 }
 
         let rejected = try await Curl.request(server.url("/query"), ["-d", "port 21"])
@@ -63,7 +65,7 @@ struct HTTPRobustnessTests {
 
     @Test func queryTimeLimitCutsTheResponse() async throws {
         let (server, _) = try await Self.serveLargeStore(["--query-timeout", "1s"])
-        let connection = try Self.stalledQuery(server)
+        let connection = try await Self.stalledQuery(server)
         try await eventually("the query hits its time limit") { try await queryStats(server)["timedOut"] == 1 }
         #expect(try await queryStats(server)["active"] == 0)
         connection.close()
@@ -139,7 +141,7 @@ struct HTTPRobustnessTests {
         let server = try await ServeProcess(store: cli.store, scratch: scratch)
         let connection = try RawConnection(port: server.port)
         connection.send(request)
-        let answer = String(decoding: connection.readToEnd(), as: UTF8.self)
+        let answer = String(decoding: await connection.readToEnd(), as: UTF8.self)
         #expect(answer.hasPrefix("HTTP/1.1 \(status) "), "\(answer.prefix(300))")
         #expect(answer.contains("Connection: close") && answer.contains("\"error\":"), "\(answer.prefix(300))")
         connection.close()
@@ -157,7 +159,7 @@ struct HTTPRobustnessTests {
         let connection = try RawConnection(port: server.port)
         connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nPOST /query HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\nport 21")
         connection.finishSending()
-        let answer = String(decoding: connection.readToEnd(limit: 1 << 24), as: UTF8.self)
+        let answer = String(decoding: await connection.readToEnd(limit: 1 << 24), as: UTF8.self)
         connection.close()
         let statuses = answer.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.prefix(3) }
         #expect(statuses == ["200", "200"], "\(answer.prefix(400))")
@@ -236,7 +238,7 @@ struct HTTPRobustnessTests {
             try await Task.sleep(nanoseconds: 250_000_000)
             if index > 12 {
                 for (number, connection) in slow.enumerated() where !cutOff.contains(number) {
-                    let answer = String(decoding: connection.read(atLeast: 12), as: UTF8.self)
+                    let answer = String(decoding: await connection.read(atLeast: 12), as: UTF8.self)
                     if answer.hasPrefix("HTTP/1.1 408") { cutOff.insert(number) }
                 }
             }

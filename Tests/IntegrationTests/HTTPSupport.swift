@@ -165,8 +165,26 @@ final class RawConnection: @unchecked Sendable {
         shutdown(descriptor, Int32(SHUT_WR))
     }
 
-    /// Reads until the server closes the connection (or 20 s pass, or `limit` bytes arrived).
-    func readToEnd(limit: Int = 1 << 20) -> [UInt8] {
+    /// Reads until the server closes the connection (or 20 s pass, or `limit` bytes arrived), on
+    /// a thread of its own: a blocking `recv` must not hold one of the few threads of Swift's
+    /// cooperative pool, which the other tests running in parallel need.
+    func readToEnd(limit: Int = 1 << 20) async -> [UInt8] {
+        await offThePool { self.blockingReadToEnd(limit: limit) }
+    }
+
+    /// Reads at least `count` bytes (or what arrives before the connection ends), on a thread of
+    /// its own.
+    func read(atLeast count: Int) async -> [UInt8] {
+        await offThePool { self.blockingRead(atLeast: count) }
+    }
+
+    private func offThePool(_ body: @escaping @Sendable () -> [UInt8]) async -> [UInt8] {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: body()) }
+        }
+    }
+
+    private func blockingReadToEnd(limit: Int) -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while bytes.count < limit {
@@ -177,8 +195,7 @@ final class RawConnection: @unchecked Sendable {
         return bytes
     }
 
-    /// Reads at least `count` bytes (or what arrives before the connection ends).
-    func read(atLeast count: Int) -> [UInt8] {
+    private func blockingRead(atLeast count: Int) -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while bytes.count < count {
