@@ -49,20 +49,15 @@ url="http://127.0.0.1:$port/v1/pcap?q=$encoded"
 # RECORD_PPS=N: meanwhile, `tapedeck record` captures a veth pair (into a store of its own) onto
 # which tcpreplay sends real traffic at N packets/s, to show queries do not starve capture.
 if [ -n "${RECORD_PPS:-}" ]; then
-    ns=tdhttp$$; capture=tdh$$c; replay=tdh$$r
-    ip netns add "$ns"
-    ip link add "$capture" mtu 9000 type veth peer name "$replay" mtu 9000 netns "$ns"
-    sysctl -q -w "net.ipv6.conf.$capture.disable_ipv6=1"
-    ip netns exec "$ns" sysctl -q -w "net.ipv6.conf.$replay.disable_ipv6=1"
-    ip link set "$capture" up; ip netns exec "$ns" ip link set "$replay" up
+    . Benchmarks/veth.sh
+    veth_pair tdhttp
     rm -rf "$work/record-store"
     "$tapedeck" record --store "$work/record-store" -i "$capture" 2>"$work/record.log" &
     recorder=$!
     for _ in $(seq 1 100); do grep -q "Ctrl-C to stop" "$work/record.log" && break; sleep 0.1; done
     ip netns exec "$ns" tcpreplay -q --pps "$RECORD_PPS" --loop 0 -i "$replay" "$input" >/dev/null 2>&1 &
     replayer=$!
-    trap 'kill $server $replayer 2>/dev/null; kill -INT $recorder 2>/dev/null; wait $server $recorder 2>/dev/null || true;
-          ip link delete "$capture" 2>/dev/null || true; ip netns delete "$ns" 2>/dev/null || true' EXIT
+    trap 'kill $server $replayer 2>/dev/null; kill -INT $recorder 2>/dev/null; wait $server $recorder 2>/dev/null || true; veth_cleanup' EXIT
 fi
 
 # The HTTP result must be tcpdump's, byte for byte.

@@ -37,17 +37,8 @@ PY
 )
 cat "$input" >/dev/null   # into the page cache before the first round
 
-ns=tdreplay$$
-capture=tdr$$c
-replay=tdr$$r
-cleanup() { ip link delete "$capture" 2>/dev/null || true; ip netns delete "$ns" 2>/dev/null || true; }
-trap cleanup EXIT
-ip netns add "$ns"
-ip link add "$capture" mtu 9000 type veth peer name "$replay" mtu 9000 netns "$ns"
-sysctl -q -w "net.ipv6.conf.$capture.disable_ipv6=1"
-ip netns exec "$ns" sysctl -q -w "net.ipv6.conf.$replay.disable_ipv6=1"
-ip link set "$capture" up
-ip netns exec "$ns" ip link set "$replay" up
+. Benchmarks/veth.sh
+veth_pair tdreplay
 rx() { cat "/sys/class/net/$capture/statistics/rx_packets"; }
 
 # run NAME COMMAND...: sends the file once; appends "name own_pps wire_pps cpu_s received" to $work/replay-rounds.
