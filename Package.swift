@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C at the edges.
@@ -20,13 +21,15 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         // CRC-32C with the SSE 4.2 instruction (and a table fallback), for block and index checksums.
         .target(name: "CCRC32C"),
+        // Linux AF_PACKET headers (TPACKET_V3 ring, fanout) and the macros Swift cannot import.
+        .target(name: "CTapedeckLinux"),
 
         // Value types and packet decoding; imports nothing.
         .target(name: "TapedeckCore"),
         // System calls, wrapped once.
-        .target(name: "TapedeckPOSIX"),
+        .target(name: "TapedeckPOSIX", dependencies: ["CTapedeckLinux"]),
         // Packet sources (pcap files, live capture).
-        .target(name: "TapedeckCapture", dependencies: ["TapedeckCore", "TapedeckPOSIX", "CPcap"]),
+        .target(name: "TapedeckCapture", dependencies: ["TapedeckCore", "TapedeckPOSIX", "CTapedeckLinux", "CPcap"]),
         // The segment store.
         .target(name: "TapedeckStorage", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "CLZ4", "CCRC32C",
@@ -37,8 +40,29 @@ let package = Package(
         // Flow table, TCP reassembly, timeouts and memory limits; pure.
         .target(name: "TapedeckFlows", dependencies: ["TapedeckCore"]),
 
-        .executableTarget(name: "tapedeck", dependencies: [
+        // Suricata EVE alerts and the queries that carve their evidence.
+        .target(name: "TapedeckAlerts", dependencies: ["TapedeckCore", "TapedeckQuery"]),
+        // The HTTP/1.1 server: query, alert and stats API on POSIX sockets.
+        .target(name: "TapedeckHTTP", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckStorage", "TapedeckQuery", "TapedeckAlerts",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        // Rate control and injection: capture files and the store back onto an interface.
+        .target(name: "TapedeckReplay", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "CTapedeckLinux",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Wiring of the long-running jobs: capture → store.
+        .target(name: "TapedeckDaemon", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "tapedeck", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckDaemon",
+            "TapedeckHTTP", "TapedeckReplay",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -48,13 +72,22 @@ let package = Package(
                           path: "Benchmarks/FlowsBenchmark"),
 
         .testTarget(name: "TapedeckCoreTests", dependencies: ["TapedeckCore"]),
-        .testTarget(name: "TapedeckCaptureTests", dependencies: ["TapedeckCapture", "TapedeckCore"]),
+        .testTarget(name: "TapedeckCaptureTests", dependencies: ["TapedeckCapture", "TapedeckCore", "CTapedeckLinux", "CPcap"]),
         .testTarget(name: "TapedeckStorageTests", dependencies: ["TapedeckStorage", "TapedeckCore", "TapedeckPOSIX"]),
         .testTarget(name: "TapedeckQueryTests", dependencies: [
             "TapedeckQuery", "TapedeckStorage", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TapedeckFlowsTests", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck"]),
+        .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery"]),
+        .testTarget(name: "TapedeckHTTPTests", dependencies: [
+            "TapedeckHTTP", "TapedeckAlerts", "TapedeckCore", "TapedeckPOSIX", "TapedeckQuery", "TapedeckStorage",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TapedeckReplayTests", dependencies: [
+            "TapedeckReplay", "TapedeckCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery"]),
     ]
 )

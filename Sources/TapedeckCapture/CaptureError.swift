@@ -1,3 +1,5 @@
+import TapedeckPOSIX
+
 /// Why a packet source could not be opened or could not go on, with enough context to find
 /// the spot: the input, the number of the packet that could not be read, and where it starts.
 public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -20,6 +22,23 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     /// differs from the first interface's. Fields as for ``corrupt(path:packetNumber:byteOffset:reason:)``.
     case unsupported(path: String, packetNumber: Int, byteOffset: Int64?, reason: String)
 
+    /// A system call for a live capture on `interface` failed: `socket`, `setsockopt`, `bind`,
+    /// `mmap`, `poll`, … The ``Errno`` names the call; `EPERM` means that capturing needs root
+    /// (or `CAP_NET_RAW`), `ENODEV` that there is no such interface, `ENETDOWN` that it went down
+    /// or away while capturing.
+    case system(interface: String, Errno)
+
+    /// A live capture on `interface` cannot start or go on for a reason that is not a failed
+    /// system call: libpcap's message, or a link layer the source does not capture.
+    case cannotCapture(interface: String, reason: String)
+
+    /// libpcap cannot compile the filter `expression`; `reason` is its message, e.g.
+    /// "illegal port number 99999 > 65535".
+    case invalidFilter(expression: String, reason: String)
+
+    /// A capture parameter is out of range; `reason` names it, its value and what it must be.
+    case invalidConfiguration(reason: String)
+
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
@@ -30,6 +49,14 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
             return Self.describe(path, packetNumber, byteOffset,
                                  reason + "; libpcap reads a pcapng file only while all its interfaces"
                                      + " have the first one's link type and snapshot length")
+        case .system(let interface, let error):
+            return "capture on \(interface): \(error)"
+        case .cannotCapture(let interface, let reason):
+            return "capture on \(interface): \(reason)"
+        case .invalidFilter(let expression, let reason):
+            return "invalid capture filter '\(expression)': \(reason)"
+        case .invalidConfiguration(let reason):
+            return "invalid capture configuration: \(reason)"
         }
     }
 

@@ -47,4 +47,23 @@ extension LinkType {
         }
         self.init(rawValue: UInt32(bitPattern: linkType))
     }
+
+    /// The `DLT_*` value libpcap takes for this link type (`pcap_open_dead`, `pcap_compile`):
+    /// the inverse of ``init(dataLink:)``, so the `LINKTYPE_*` numbers of its table map back to
+    /// the platform's `DLT_*` macros and every other number maps to itself.
+    var dataLink: Int32 {
+        switch rawValue {
+        case 100: DLT_ATM_RFC1483
+        case 101: DLT_RAW
+        case 102: DLT_SLIP_BSDOS
+        case 103: DLT_PPP_BSDOS
+        case 106: DLT_ATM_CLIP
+        case 108: DLT_LOOP
+        case 109: DLT_ENC
+        case 112: DLT_HDLC
+        case 246: DLT_PFSYNC
+        case 258: DLT_PKTAP
+        default: Int32(bitPattern: rawValue)
+        }
+    }
 }

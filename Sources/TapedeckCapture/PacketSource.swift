@@ -1,6 +1,7 @@
 import TapedeckCore
 
-/// A pull-based source of captured packets: a capture file now, a live interface later.
+/// A pull-based source of captured packets: a capture file (``PcapFileReader``) or a live
+/// interface (``LivePacketSource``: ``AFPacketSource``, ``PcapLiveSource``).
 ///
 /// ## Borrowed records
 /// ``next()`` returns a ``PacketRecord`` whose `bytes` point into the source's own buffer
@@ -13,8 +14,9 @@ import TapedeckCore
 /// array would keep pointers into a buffer that has since been overwritten.
 ///
 /// ## End and failure
-/// `next()` returns `nil` at a clean end of input and keeps returning `nil`. When it throws, every
-/// packet before the damage has already been returned, and later calls throw the same error.
+/// `next()` returns `nil` at a clean end of input (for a live source: once it has stopped and
+/// delivered what it captured) and keeps returning `nil`. When it throws, every packet before the
+/// damage has already been returned, and later calls throw the same error.
 public protocol PacketSource {
     /// What the packets come from, for messages and logs (a file path, an interface name).
     var name: String { get }

@@ -94,17 +94,11 @@ public final class PcapFileReader: PacketSource {
         if isSeekable {
             recordOffset = Stdio.position(stream)
         }
-        switch handle.next() {
-        case .packet(let header, let data):
+        switch handle.next(linkType: linkType) {
+        case .packet(let record):
             packetsRead += 1
-            let pcapHeader = header.pointee
-            return PacketRecord(
-                timestamp: Timestamp(seconds: Int64(pcapHeader.ts.tv_sec), nanoseconds: Int64(pcapHeader.ts.tv_usec)),
-                originalLength: pcapHeader.len,
-                linkType: linkType,
-                bytes: UnsafeRawBufferPointer(start: data, count: Int(pcapHeader.caplen))
-            )
-        case .endOfFile:
+            return record
+        case .endOfFile, .noPacket:  // a file handle never returns "no packet yet"
             atEnd = true
             return nil
         case .error:

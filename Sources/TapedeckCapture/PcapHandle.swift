@@ -1,4 +1,5 @@
 import CPcap
+import TapedeckCore
 
 #if canImport(Glibc)
 import Glibc
@@ -7,13 +8,17 @@ import Darwin
 #endif
 
 /// A `pcap_t *`, with one method per libpcap call this module makes. A plain value that does not
-/// own the handle: its owner (``PcapFileReader``) calls ``close()`` exactly once.
+/// own the handle: its owner (``PcapFileReader``, ``PcapLiveSource``, ``BPFProgram`` for a dead
+/// handle) calls ``close()`` exactly once.
 struct PcapHandle {
     let pointer: OpaquePointer
 
     /// What ``next()`` found.
     enum NextResult {
-        case packet(header: UnsafeMutablePointer<pcap_pkthdr>, data: UnsafePointer<UInt8>)
+        /// A packet, borrowing libpcap's buffer until the next call.
+        case packet(PacketRecord)
+        /// A live capture has no packet ready (a non-blocking handle, or the timeout passed).
+        case noPacket
         case endOfFile
         case error
     }
@@ -52,17 +57,28 @@ struct PcapHandle {
         pcap_file(pointer)
     }
 
-    /// Reads the next packet (`pcap_next_ex`): 1 is a packet, `PCAP_ERROR_BREAK` the end of a
-    /// file, anything else an error. The header and data stay valid until the next call.
+    /// Reads the next packet (`pcap_next_ex`): 1 is a packet, 0 no packet yet (live captures
+    /// only), `PCAP_ERROR_BREAK` the end of a file, anything else an error. The packet's bytes
+    /// stay valid until the next call; the handle was opened for nanosecond time stamps, so the
+    /// header's `tv_usec` holds nanoseconds.
     @inline(__always)
-    func next() -> NextResult {
+    func next(linkType: LinkType) -> NextResult {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         let status = pcap_next_ex(pointer, &header, &data)
         if status == 1, let header, let data {
-            return .packet(header: header, data: data)
+            let pcapHeader = header.pointee
+            return .packet(PacketRecord(
+                timestamp: Timestamp(seconds: Int64(pcapHeader.ts.tv_sec), nanoseconds: Int64(pcapHeader.ts.tv_usec)),
+                originalLength: pcapHeader.len,
+                linkType: linkType,
+                bytes: UnsafeRawBufferPointer(start: data, count: Int(pcapHeader.caplen))))
         }
-        return status == PCAP_ERROR_BREAK ? .endOfFile : .error
+        switch status {
+        case 0: return .noPacket
+        case PCAP_ERROR_BREAK: return .endOfFile
+        default: return .error
+        }
     }
 
     /// The message of the last failed call on this handle (`pcap_geterr`).

@@ -131,9 +131,9 @@ final class ImportProgress {
     }
 }
 
-/// A logger writing to standard error; `verbose` lowers the level from warning to debug.
-func makeLogger(verbose: Bool) -> Logger {
+/// A logger writing to standard error; `verbose` lowers the level to debug from `level`.
+func makeLogger(verbose: Bool, level: Logger.Level = .warning) -> Logger {
     var logger = Logger(label: "tapedeck") { StreamLogHandler.standardError(label: $0) }
-    logger.logLevel = verbose ? .debug : .warning
+    logger.logLevel = verbose ? .debug : level
     return logger
 }

@@ -1,17 +1,25 @@
 import ArgumentParser
 import TapedeckCapture
 import TapedeckCore
+import TapedeckDaemon
+import TapedeckHTTP
 import TapedeckQuery
 import TapedeckStorage
 
-/// `tapedeck run`: the main job on the embedded default store. For now it fills the store from
-/// the bundled sample captures and answers a sample query; live recording and the HTTP
-/// service join it as they are built.
+/// `tapedeck run`: the main job on the embedded default store. It fills an empty store from
+/// the bundled sample captures (so there is something to query at once), answers a sample
+/// query, then records live traffic and serves the HTTP API until interrupted.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run Tapedeck on its store: import the sample captures (if the store is empty) and answer a sample query.")
+        abstract: "Run Tapedeck: seed an empty store with sample captures, then record (default interface: lo) and serve HTTP (default 127.0.0.1:8080) until interrupted.")
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup(title: "Capture") var captureOptions: CaptureOptions
+    @OptionGroup(title: "Retention") var retentionOptions: RetentionOptions
+    @OptionGroup(title: "HTTP") var serveOptions: ServeOptions
+
+    @Flag(name: .shortAndLong, help: "Log capture counters and segment sealing.")
+    var verbose = false
 
     @Option(name: .customLong("sample"), help: ArgumentHelp(
         "A capture to import into an empty store (repeatable; default: the real captures in Tests/Fixtures).",
@@ -23,9 +31,12 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let directory = storeOptions.directory
+        var storeConfiguration = StoreWriter.Configuration()
+        storeConfiguration.retention = try retentionOptions.policy()
         if (try? StoreReader(directory: directory))?.sealedSegments.isEmpty ?? true {
             printError("importing \(samples.count) sample captures into \(directory)")
-            _ = try importCaptures(samples, into: directory, logger: makeLogger(verbose: false), progress: false)
+            _ = try importCaptures(samples, into: directory, configuration: storeConfiguration,
+                                   logger: makeLogger(verbose: false), progress: false)
         }
         let store = try StoreReader(directory: directory)
         print(StoreSummary(store: store).text)
@@ -43,5 +54,19 @@ struct Run: ParsableCommand {
             print("  \(flow.canonical): \(packets) packets")
         }
         print("carve one: tapedeck query --store \(directory) '\(expression)' -w result.pcap")
+
+        let interfaces = captureOptions.interfaces.isEmpty ? ["lo"] : captureOptions.interfaces
+        let configuration = try captureOptions.configuration(interfaces: interfaces, store: storeConfiguration)
+        let serverConfiguration = try serveOptions.serverConfiguration()
+        let logger = makeLogger(verbose: verbose, level: .notice)
+        var server: HTTPServer?
+        let summary = try record(configuration, into: directory, logger: logger) { _ in
+            let started = try HTTPServer(configuration: serverConfiguration, store: directory, logger: logger)
+            server = started
+            printError("tapedeck run: listening on \(try started.start()), store \(directory)")
+        }
+        server?.stop()
+        server?.wait()
+        printRecordingSummary(summary)
     }
 }

@@ -99,16 +99,4 @@ struct KillDuringImportTests {
         print("kill -9: killed with \(sealedAtKill) sealed segments and \(active) active; a reader saw \(before.count) packets; "
             + "\(kept.count) of \(packets.count) kept after recovery")
     }
-
-    /// A packet's identity (time, length, bytes) for membership tests.
-    struct PacketKey: Hashable {
-        var time: Int64
-        var originalLength: UInt32
-        var data: [UInt8]
-        init(_ packet: CapturedPacket) {
-            time = packet.time
-            originalLength = packet.originalLength
-            data = packet.data
-        }
-    }
 }

@@ -32,9 +32,9 @@ enum PacketComparison {
             if expected[index].data != actual[index].data, expected[index].data.count == actual[index].data.count {
                 text += " (same length, different bytes)"
             }
-            let expectedSet = Set(expected.map(Key.init)), actualSet = Set(actual.map(Key.init))
-            let missing = expected.filter { !actualSet.contains(Key($0)) }
-            let extra = actual.filter { !expectedSet.contains(Key($0)) }
+            let expectedSet = Set(expected.map(PacketKey.init)), actualSet = Set(actual.map(PacketKey.init))
+            let missing = expected.filter { !actualSet.contains(PacketKey($0)) }
+            let extra = actual.filter { !expectedSet.contains(PacketKey($0)) }
             text += "; \(missing.count) expected packets missing, \(extra.count) unexpected"
             if let first = missing.first { text += "; first missing: \(first.summary)" }
             if let first = extra.first { text += "; first unexpected: \(first.summary)" }
@@ -45,15 +45,17 @@ enum PacketComparison {
         return text
     }
 
-    /// A packet's identity for set comparisons.
-    private struct Key: Hashable {
-        var time: Int64
-        var originalLength: UInt32
-        var data: [UInt8]
-        init(_ packet: CapturedPacket) {
-            time = packet.time
-            originalLength = packet.originalLength
-            data = packet.data
-        }
+}
+
+/// A packet's identity (time, original length, bytes) for set and membership comparisons.
+struct PacketKey: Hashable {
+    var time: Int64
+    var originalLength: UInt32
+    var data: [UInt8]
+
+    init(_ packet: CapturedPacket) {
+        time = packet.time
+        originalLength = packet.originalLength
+        data = packet.data
     }
 }

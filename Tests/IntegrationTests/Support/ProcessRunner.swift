@@ -102,6 +102,11 @@ final class RunningProcess: @unchecked Sendable {
         if !ended { _ = Glibc.kill(pid, signal) }
     }
 
+    /// What the child has written to standard error so far.
+    var standardErrorSoFar: String {
+        String(decoding: (try? Data(contentsOf: scratch.appendingPathComponent("stderr"))) ?? Data(), as: UTF8.self)
+    }
+
     /// Whether the child has ended.
     var hasEnded: Bool {
         lock.lock()
