@@ -31,8 +31,11 @@ public struct FlowPackets: Sendable {
     public private(set) var storageByteCount = 0
     /// The pages of records.
     private(set) var pages: [[UInt8]] = []
-    /// Bytes allocated for pages.
+    /// Bytes asked for the pages (what the allocator rounds up is not counted, so that the
+    /// accounting, and with it eviction, is the same in every run).
     private var pageCapacity = 0
+    /// Bytes asked for the last page: records are appended while they fit in it.
+    private var lastPageSize = 0
 
     /// An empty list for packets of `linkType`.
     init(linkType: LinkType) {
@@ -43,7 +46,7 @@ public struct FlowPackets: Sendable {
     public var isEmpty: Bool { count == 0 }
 
     /// Bytes held in memory for the packets: the pages and the page list.
-    var memoryCost: Int { pageCapacity + pages.capacity * MemoryLayout<[UInt8]>.stride }
+    var memoryCost: Int { pageCapacity + pages.count * MemoryLayout<[UInt8]>.stride }
 
     /// Calls `body` with each packet in capture order, borrowed from this list's buffers for the
     /// duration of the call.
@@ -73,11 +76,12 @@ public struct FlowPackets: Sendable {
     mutating func append(_ record: PacketRecord, firstPage: Int, capacityLimit: Int) -> StoredBytes {
         let bytes = record.bytes
         let needed = Self.recordHeaderSize + bytes.count
-        if pages.isEmpty || pages[pages.count - 1].capacity - pages[pages.count - 1].count < needed {
-            let wanted = pages.last.map { min(Self.maximumPageBytes, max($0.capacity * 2, firstPage)) } ?? firstPage
+        if pages.isEmpty || lastPageSize - pages[pages.count - 1].count < needed {
+            let wanted = pages.isEmpty ? firstPage : min(Self.maximumPageBytes, max(lastPageSize * 2, firstPage))
+            lastPageSize = max(needed, min(wanted, capacityLimit - pageCapacity))
             var page: [UInt8] = []
-            page.reserveCapacity(max(needed, min(wanted, capacityLimit - pageCapacity)))
-            pageCapacity += page.capacity
+            page.reserveCapacity(lastPageSize)
+            pageCapacity += lastPageSize
             pages.append(page)
         }
         let index = pages.count - 1

@@ -24,7 +24,7 @@ struct OutOfOrderQueue {
     private(set) var entries: [Entry] = []
     /// Payload bytes held.
     private(set) var byteCount = 0
-    /// Memory held: payload capacities plus ``entryOverhead`` per entry.
+    /// Memory held: payload sizes plus ``entryOverhead`` per entry.
     private(set) var memoryCost = 0
     private var arrivals: UInt64 = 0
 
@@ -47,7 +47,7 @@ struct OutOfOrderQueue {
         }
         entries.insert(entry, at: low)
         byteCount += payload.count
-        memoryCost += entry.bytes.capacity + Self.entryOverhead
+        memoryCost += entry.bytes.count + Self.entryOverhead
     }
 
     /// Removes the segment that continues a stream ending at `position`: of the segments that
@@ -73,7 +73,7 @@ struct OutOfOrderQueue {
     private mutating func remove(at index: Int) -> Entry {
         let entry = entries.remove(at: index)
         byteCount -= entry.bytes.count
-        memoryCost -= entry.bytes.capacity + Self.entryOverhead
+        memoryCost -= entry.bytes.count + Self.entryOverhead
         return entry
     }
 }

@@ -62,7 +62,7 @@ struct StreamReassembler {
         var isEmpty: Bool { byteCount == 0 && missingBefore == 0 }
 
         /// Memory the run holds besides the stored packets.
-        var memoryCost: Int { pieces.capacity * MemoryLayout<Piece>.stride + ownedBytes }
+        var memoryCost: Int { pieces.count * MemoryLayout<Piece>.stride + ownedBytes }
 
         /// The bytes, copied out of `packets` (the chunk the stored pieces point into) and the
         /// owned pieces.
@@ -261,7 +261,7 @@ struct StreamReassembler {
             let taken = min(rest.count, limits.runBytes - run.byteCount)
             let (head, tail) = taken == rest.count ? (rest, Piece.stored(StoredBytes(page: 0, offset: 0), count: 0))
                                                    : rest.split(at: taken)
-            if case .owned(let bytes, _) = head { run.ownedBytes += bytes.capacity }
+            if case .owned(let bytes, _) = head { run.ownedBytes += bytes.count }
             run.pieces.append(head)
             run.byteCount += taken
             position += UInt64(taken)
