@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C at the edges.
@@ -37,6 +38,22 @@ let package = Package(
         ]),
         // Query language, planner and executor.
         .target(name: "TapedeckQuery", dependencies: ["TapedeckCore", "TapedeckStorage"]),
+        // Flow table, TCP reassembly, timeouts and memory limits; pure.
+        .target(name: "TapedeckFlows", dependencies: ["TapedeckCore"]),
+
+        // Suricata EVE alerts and the queries that carve their evidence.
+        .target(name: "TapedeckAlerts", dependencies: ["TapedeckCore", "TapedeckQuery"]),
+        // The HTTP/1.1 server: query, alert and stats API on POSIX sockets.
+        .target(name: "TapedeckHTTP", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckStorage", "TapedeckQuery", "TapedeckAlerts",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        // Rate control and injection: capture files and the store back onto an interface.
+        .target(name: "TapedeckReplay", dependencies: [
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "CTapedeckLinux",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // librdkafka producer and consumer, and the durable publish cursor.
         .target(name: "TapedeckKafka", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "CRdKafka",
@@ -51,10 +68,14 @@ let package = Package(
 
         .executableTarget(name: "tapedeck", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckDaemon",
+            "TapedeckHTTP", "TapedeckReplay",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmarks/reassembly.sh's runner: capture files through a FlowTracker, timed.
+        .executableTarget(name: "tapedeck-bench-flows", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"],
+                          path: "Benchmarks/FlowsBenchmark"),
         // Benchmarks/kafka.sh's publisher (KafkaProducer and DurablePublisher vs kcat -P).
         .executableTarget(name: "tapedeck-bench-kafka", dependencies: [
             "TapedeckKafka", "TapedeckPOSIX", .product(name: "Logging", package: "swift-log"),
@@ -71,6 +92,16 @@ let package = Package(
             "TapedeckKafka", "TapedeckCore", "TapedeckPOSIX",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckKafka"]),
+        .testTarget(name: "TapedeckFlowsTests", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"]),
+        .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery"]),
+        .testTarget(name: "TapedeckHTTPTests", dependencies: [
+            "TapedeckHTTP", "TapedeckAlerts", "TapedeckCore", "TapedeckPOSIX", "TapedeckQuery", "TapedeckStorage",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TapedeckReplayTests", dependencies: [
+            "TapedeckReplay", "TapedeckCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka"]),
     ]
 )

@@ -18,17 +18,8 @@ input=$work/replay-$size.pcap
 [ -s "$input" ] || python3 Benchmarks/make-input.py --size "$size" "$input" 2>/dev/null
 packets=$(tcpdump -r "$input" 2>/dev/null | wc -l)
 
-ns=tdbench$$
-capture=tdb$$c
-replay=tdb$$r
-cleanup() { ip link delete "$capture" 2>/dev/null || true; ip netns delete "$ns" 2>/dev/null || true; }
-trap cleanup EXIT
-ip netns add "$ns"
-ip link add "$capture" mtu 9000 type veth peer name "$replay" mtu 9000 netns "$ns"
-sysctl -q -w "net.ipv6.conf.$capture.disable_ipv6=1"
-ip netns exec "$ns" sysctl -q -w "net.ipv6.conf.$replay.disable_ipv6=1"
-ip link set "$capture" up
-ip netns exec "$ns" ip link set "$replay" up
+. Benchmarks/veth.sh
+veth_pair tdbench
 
 # run NAME READY-TEXT COMMAND...: starts the capturer under /usr/bin/time, waits for READY-TEXT on
 # its stderr, replays the file, stops the capturer with SIGINT, and prints its stderr.

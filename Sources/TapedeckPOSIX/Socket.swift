@@ -1,3 +1,5 @@
+import CTapedeckLinux
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -69,5 +71,28 @@ public struct Socket: RawRepresentable, Hashable, Sendable {
                 getsockname(rawValue, bytes.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length)
             }
         }
+    }
+
+    /// Sends up to `count` messages of `messages` in one call (`sendmmsg(2)`) and returns how many
+    /// were sent: fewer than `count` when one could not be, whose error the next call reports
+    /// (the kernel reports an error only for the first message of a call).
+    ///
+    /// - Throws: ``Errno`` when the first message could not be sent; `ENOBUFS` or `EAGAIN` when
+    ///   the device queue was full (a packet socket's frame was dropped and may be sent again).
+    @inline(__always)
+    public func sendMessages(_ messages: UnsafeMutablePointer<tapedeck_mmsghdr>, count: Int) throws(Errno) -> Int {
+        Int(try syscall("sendmmsg", "fd \(rawValue), \(count) messages") {
+            tapedeck_sendmmsg(rawValue, messages, UInt32(count), 0)
+        })
+    }
+
+    /// The MTU of the interface called `name` (`ioctl(2)` with `SIOCGIFMTU` on this socket): the
+    /// largest packet it sends, without the link-layer header.
+    ///
+    /// - Throws: ``Errno`` (`ENODEV` when there is no such interface).
+    public func interfaceMTU(_ name: String) throws(Errno) -> Int {
+        var mtu: Int32 = 0
+        try syscall("ioctl", "fd \(rawValue), SIOCGIFMTU \(name)") { tapedeck_interface_mtu(rawValue, name, &mtu) }
+        return Int(mtu)
     }
 }

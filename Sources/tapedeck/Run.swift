@@ -2,19 +2,21 @@ import ArgumentParser
 import TapedeckCapture
 import TapedeckCore
 import TapedeckDaemon
+import TapedeckHTTP
 import TapedeckQuery
 import TapedeckStorage
 
 /// `tapedeck run`: the main job on the embedded default store. It fills an empty store from
 /// the bundled sample captures (so there is something to query at once), answers a sample
-/// query, then records live traffic until interrupted. The HTTP service joins it as it is built.
+/// query, then records live traffic and serves the HTTP API until interrupted.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run Tapedeck: seed an empty store with sample captures, then record (default interface: lo) until interrupted.")
+        abstract: "Run Tapedeck: seed an empty store with sample captures, then record (default interface: lo) and serve HTTP (default 127.0.0.1:8080) until interrupted.")
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup(title: "Capture") var captureOptions: CaptureOptions
     @OptionGroup(title: "Retention") var retentionOptions: RetentionOptions
+    @OptionGroup(title: "HTTP") var serveOptions: ServeOptions
 
     @Flag(name: .shortAndLong, help: "Log capture counters and segment sealing.")
     var verbose = false
@@ -55,7 +57,16 @@ struct Run: ParsableCommand {
 
         let interfaces = captureOptions.interfaces.isEmpty ? ["lo"] : captureOptions.interfaces
         let configuration = try captureOptions.configuration(interfaces: interfaces, store: storeConfiguration)
-        let summary = try record(configuration, into: directory, logger: makeLogger(verbose: verbose, level: .notice))
+        let serverConfiguration = try serveOptions.serverConfiguration()
+        let logger = makeLogger(verbose: verbose, level: .notice)
+        var server: HTTPServer?
+        let summary = try record(configuration, into: directory, logger: logger) { _ in
+            let started = try HTTPServer(configuration: serverConfiguration, store: directory, logger: logger)
+            server = started
+            printError("tapedeck run: listening on \(try started.start()), store \(directory)")
+        }
+        server?.stop()
+        server?.wait()
         printRecordingSummary(summary)
     }
 }

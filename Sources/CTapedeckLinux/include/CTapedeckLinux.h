@@ -1,19 +1,24 @@
 #ifndef TAPEDECK_C_LINUX_H
 #define TAPEDECK_C_LINUX_H
 
-// The Linux headers Swift's Glibc module leaves out, for AF_PACKET capture, plus the macros and
-// memory-ordered accesses of the TPACKET_V3 ring that Swift cannot import, as inline functions.
+// The Linux headers Swift's Glibc module leaves out, for AF_PACKET capture and injection, plus the
+// macros and memory-ordered accesses of the TPACKET_V3 ring, and the GNU calls, that Swift cannot
+// import, as inline functions.
 
 #include <stdint.h>
 #include <linux/filter.h>      // struct sock_fprog, struct sock_filter, BPF_RET, BPF_K (SO_ATTACH_FILTER)
 #include <linux/if_ether.h>    // ETH_P_ALL, ETH_P_8021Q, ETH_ALEN
 #include <linux/if_packet.h>   // sockaddr_ll, packet_mreq, tpacket_req3, tpacket_block_desc, tpacket3_hdr,
                                // tpacket_stats_v3, PACKET_*, TP_STATUS_*, TPACKET_V3
-#include <net/if.h>            // if_nametoindex
+#include <net/if.h>            // if_nametoindex, struct ifreq
 #include <net/if_arp.h>        // ARPHRD_*
 #include <poll.h>              // poll, struct pollfd
 #include <sys/eventfd.h>       // eventfd, EFD_*
-#include <sys/socket.h>        // SOL_PACKET, SO_ATTACH_FILTER
+#include <sys/ioctl.h>         // ioctl, SIOCGIFMTU
+#include <sys/socket.h>        // SOL_PACKET, SO_ATTACH_FILTER, struct msghdr
+#include <sys/syscall.h>       // SYS_sendmmsg
+#include <string.h>            // strncpy
+#include <unistd.h>            // syscall
 
 /// `TPACKET3_HDRLEN`: the smallest frame the kernel accepts in a TPACKET_V3 ring, the
 /// `tpacket3_hdr` rounded up with `TPACKET_ALIGN` plus a `sockaddr_ll`.
@@ -46,6 +51,37 @@ static inline uint32_t tapedeck_tpacket3_vlan_tag(const struct tpacket3_hdr *hea
     uint16_t tpid = (header->hv1.tp_vlan_tpid != 0 || (header->tp_status & TP_STATUS_VLAN_TPID_VALID))
         ? header->hv1.tp_vlan_tpid : ETH_P_8021Q;
     return (uint32_t)tpid << 16 | (uint16_t)header->hv1.tp_vlan_tci;
+}
+
+// MARK: Batched sends
+
+/// `struct mmsghdr`, which glibc declares only for `_GNU_SOURCE` and Swift's Glibc module leaves
+/// out: a message and, after `sendmmsg`, the bytes sent of it.
+struct tapedeck_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+/// `sendmmsg(2)` through `syscall(2)`, for the same reason: sends up to `count` messages and
+/// returns how many were sent, or -1 with `errno` set when the first could not be.
+static inline int tapedeck_sendmmsg(int descriptor, struct tapedeck_mmsghdr *messages, unsigned int count, int flags) {
+    return (int)syscall(SYS_sendmmsg, descriptor, messages, count, flags);
+}
+
+// MARK: Interfaces
+
+/// `ioctl(descriptor, SIOCGIFMTU)` for the interface `name`: stores its MTU in `mtu` and returns
+/// 0, or returns -1 with `errno` set (`ENODEV`: no such interface). `struct ifreq` is a union
+/// Swift reaches only clumsily, hence this helper.
+static inline int tapedeck_interface_mtu(int descriptor, const char *name, int *mtu) {
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, name, IFNAMSIZ - 1);
+    int result = ioctl(descriptor, SIOCGIFMTU, &request);
+    if (result == 0) {
+        *mtu = request.ifr_mtu;
+    }
+    return result;
 }
 
 #endif

@@ -1,0 +1,119 @@
+import TapedeckCore
+
+/// The packets of one flow chunk, in capture order, copied out of the borrowed capture buffers
+/// into buffers that the chunk owns.
+///
+/// Each packet is a 16-byte record header (capture time in nanoseconds as a little-endian
+/// `Int64`, original and captured length as little-endian `UInt32`s) followed by the captured
+/// bytes, so the records take exactly as many bytes as in a pcap file: a chunk's pcap file is
+/// ``pcapHeaderSize`` + ``storageByteCount`` bytes. Records are kept in pages that are allocated
+/// at their final size and never move (a record does not span pages), so a growing chunk never
+/// copies what it holds. All packets have the same ``linkType`` (a packet of another link type
+/// starts a new chunk).
+public struct FlowPackets: Sendable {
+    /// Size of a pcap file header.
+    public static let pcapHeaderSize = 24
+    /// Size of the header in front of each packet's bytes, the same as a pcap record header.
+    public static let recordHeaderSize = 16
+    /// The largest page (unless one record needs more); pages start at the first record's size
+    /// and double up to it.
+    static let maximumPageBytes = 64 << 10
+
+    /// The link type of every packet.
+    public private(set) var linkType: LinkType
+    /// Number of packets.
+    public private(set) var count = 0
+    /// The sum of the packets' captured lengths.
+    public private(set) var capturedByteCount = 0
+    /// The longest captured length of a packet (the snap length its pcap needs).
+    public private(set) var maximumCapturedLength = 0
+    /// Bytes of the records (headers included), the size of the packet part of a pcap file.
+    public private(set) var storageByteCount = 0
+    /// The pages of records.
+    private(set) var pages: [[UInt8]] = []
+    /// Bytes asked for the pages (what the allocator rounds up is not counted, so that the
+    /// accounting, and with it eviction, is the same in every run).
+    private var pageCapacity = 0
+    /// Bytes asked for the last page: records are appended while they fit in it.
+    private var lastPageSize = 0
+
+    /// An empty list for packets of `linkType`.
+    init(linkType: LinkType) {
+        self.linkType = linkType
+    }
+
+    /// Whether there are no packets.
+    public var isEmpty: Bool { count == 0 }
+
+    /// Bytes held in memory for the packets: the pages and the page list.
+    var memoryCost: Int { pageCapacity + pages.count * MemoryLayout<[UInt8]>.stride }
+
+    /// Calls `body` with each packet in capture order, borrowed from this list's buffers for the
+    /// duration of the call.
+    public func forEach(_ body: (PacketRecord) throws -> Void) rethrows {
+        for page in pages {
+            try page.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let nanoseconds = Int64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: Int64.self))
+                    let originalLength = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
+                    let capturedLength = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset + 12,
+                                                                                         as: UInt32.self)))
+                    let start = offset + Self.recordHeaderSize
+                    try body(PacketRecord(timestamp: Timestamp(nanoseconds: nanoseconds), originalLength: originalLength,
+                                          linkType: linkType,
+                                          bytes: UnsafeRawBufferPointer(rebasing: buffer[start..<start + capturedLength])))
+                    offset = start + capturedLength
+                }
+            }
+        }
+    }
+
+    /// Copies `record` to the end and returns where its captured bytes start. The first page is
+    /// at least `firstPage` bytes, later ones at least twice the last (up to ``maximumPageBytes``),
+    /// and every page holds at least the record; pages never add up to more than `capacityLimit`
+    /// unless one record needs more.
+    mutating func append(_ record: PacketRecord, firstPage: Int, capacityLimit: Int) -> StoredBytes {
+        let bytes = record.bytes
+        let needed = Self.recordHeaderSize + bytes.count
+        if pages.isEmpty || lastPageSize - pages[pages.count - 1].count < needed {
+            let wanted = pages.isEmpty ? firstPage : min(Self.maximumPageBytes, max(lastPageSize * 2, firstPage))
+            lastPageSize = max(needed, min(wanted, capacityLimit - pageCapacity))
+            var page: [UInt8] = []
+            page.reserveCapacity(lastPageSize)
+            pageCapacity += lastPageSize
+            pages.append(page)
+        }
+        let index = pages.count - 1
+        let offset = pages[index].count
+        let header = (record.timestamp.nanoseconds.littleEndian, record.originalLength.littleEndian,
+                      UInt32(truncatingIfNeeded: bytes.count).littleEndian)
+        withUnsafeBytes(of: header) { pages[index].append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
+        pages[index].append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+        count += 1
+        capturedByteCount += bytes.count
+        maximumCapturedLength = max(maximumCapturedLength, bytes.count)
+        storageByteCount += needed
+        return StoredBytes(page: Int32(index), offset: Int32(offset + Self.recordHeaderSize))
+    }
+
+    /// Calls `body` with `length` stored bytes at `location`.
+    func withBytes<R>(at location: StoredBytes, length: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        pages[Int(location.page)].withUnsafeBytes { page in
+            body(UnsafeRawBufferPointer(rebasing: page[Int(location.offset)..<Int(location.offset) + length]))
+        }
+    }
+}
+
+/// Where bytes lie in a ``FlowPackets``' pages.
+struct StoredBytes {
+    /// The page.
+    var page: Int32
+    /// Offset in the page.
+    var offset: Int32
+
+    /// The location `count` bytes further on (within the same record).
+    func advanced(by count: Int) -> StoredBytes {
+        StoredBytes(page: page, offset: offset + Int32(count))
+    }
+}

@@ -1,0 +1,39 @@
+import TapedeckAlerts
+import TapedeckCore
+import TapedeckPOSIX
+import TapedeckStorage
+
+/// What the store holds, for `/v1/stats`, `/metrics` and the alert wait.
+enum StoreStatus {
+    /// The time of the newest stored packet: the latest of the sealed segments and of the
+    /// active segment's complete blocks; nil for an empty store.
+    static func newestPacket(in store: StoreReader) -> Timestamp? {
+        var newest = store.sealedSegments.filter { $0.packets > 0 }.map(\.latest).max()
+        if let active = store.activeSegmentID,
+           let reader = try? SegmentReader(active: SegmentFilesReference(directory: store.directory, id: active)) {
+            for number in 0..<reader.blockCount {
+                let latest = reader.block(number).latest
+                if newest.map({ latest > $0 }) ?? true { newest = latest }
+            }
+        }
+        return newest
+    }
+
+    /// The oldest stored packet (sealed segments, else the active segment's first block).
+    static func oldestPacket(in store: StoreReader) -> Timestamp? {
+        if let oldest = store.sealedSegments.filter({ $0.packets > 0 }).map(\.earliest).min() { return oldest }
+        guard let active = store.activeSegmentID,
+              let reader = try? SegmentReader(active: SegmentFilesReference(directory: store.directory, id: active)) else { return nil }
+        return (0..<reader.blockCount).map { reader.block($0).earliest }.min()
+    }
+
+    /// The recorder's counters from `capture-stats.json` (see `Storage/FORMAT.md`), as JSON; nil
+    /// when there is no such file or it is not a JSON object of reasonable size.
+    static func captureStatistics(in directory: String) -> JSONValue? {
+        let path = directory + "/capture-stats.json"
+        guard FileSystem.exists(path), let size = try? FileSystem.fileSize(path), size <= 1 << 20,
+              let bytes = try? FileSystem.readWholeFile(path), let json = try? JSONParser.parse(bytes),
+              case .object = json else { return nil }
+        return json
+    }
+}
