@@ -68,7 +68,7 @@ let package = Package(
 
         .executableTarget(name: "tapedeck", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckDaemon",
-            "TapedeckHTTP", "TapedeckReplay",
+            "TapedeckHTTP", "TapedeckReplay", "TapedeckKafka", "TapedeckFlows",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
