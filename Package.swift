@@ -62,7 +62,8 @@ let package = Package(
 
         // Wiring of the long-running jobs: capture → store.
         .target(name: "TapedeckDaemon", dependencies: [
-            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckFlows",
+            "TapedeckKafka",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
