@@ -45,9 +45,10 @@ public final class StoreLogReader {
             let ids = store.sealedSegments.map(\.id) + (store.activeSegmentID.map { [$0] } ?? [])
             guard let next = ids.first(where: { $0 >= position.segment }) else { return outcome }
             if next > position.segment {
-                // Segment ids are consecutive, so the ones before `next` were deleted before this
-                // reader finished them (unless the reader is only starting).
-                if position != .start { outcome.skippedSegments += Array(position.segment..<next) }
+                // Retention deletes the oldest segments first: a gap below the oldest segment there
+                // is means segments deleted before this reader finished them (unless it is only
+                // starting). A gap above it is a segment recovery found empty and removed.
+                if position != .start, next == ids.first { outcome.skippedSegments += Array(position.segment..<next) }
                 position = StoreLogPosition(segment: next, packet: 0)
             }
             guard let segment = try open(next, active: next == store.activeSegmentID) else {
