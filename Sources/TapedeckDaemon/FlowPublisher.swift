@@ -8,7 +8,8 @@ import TapedeckStorage
 
 /// Publishes the flows of a store to Kafka with guaranteed delivery: the store is the
 /// write-ahead log, a flow table turns its packets into flow chunks, a ``DurablePublisher``
-/// sends them, and a ``FlowPublisherCheckpoint`` remembers how far Kafka acknowledged.
+/// sends them (and, with a streams topic, each TCP direction's reassembled payload), and a
+/// ``FlowPublisherCheckpoint`` remembers how far Kafka acknowledged.
 ///
 /// ## Delivery
 /// Every chunk gets a sequence number. Once a second the publisher notes a checkpoint candidate —
@@ -35,6 +36,8 @@ public final class FlowPublisher: @unchecked Sendable {
     private let floor: AcknowledgementFloor
     private let logger: Logger
     private let kafka: DurablePublisher<UInt64>
+    /// The publisher of the streams topic, if there is one.
+    private let streams: DurablePublisher<UInt64>?
     private let initialCheckpoint: FlowPublisherCheckpoint?
     private let stateDirectory: String
     private let checkpointName: String
@@ -67,12 +70,16 @@ public final class FlowPublisher: @unchecked Sendable {
         initialCheckpoint = try FlowPublisherCheckpoint.read(directory: stateDirectory, name: checkpointName,
                                                              topic: configuration.topic)
         floor.set(initialCheckpoint?.rebuildStart.segment ?? 0)
-        var kafkaConfiguration = DurablePublisherConfiguration(producer: configuration.producer, topic: configuration.topic,
-                                                               cursorPath: stateDirectory + "/" + configuration.topic + ".cursor")
-        kafkaConfiguration.maxRetainedBytes = 256 << 20
-        do { kafka = try DurablePublisher(configuration: kafkaConfiguration, logger: logger) } catch {
-            throw .publisher(error)
+        let stateDirectory = stateDirectory
+        func open(_ topic: String) throws(FlowPublisherError) -> DurablePublisher<UInt64> {
+            let publisherConfiguration = DurablePublisherConfiguration(producer: configuration.producer, topic: topic,
+                                                                       cursorPath: stateDirectory + "/" + topic + ".cursor")
+            do { return try DurablePublisher(configuration: publisherConfiguration, logger: logger) } catch {
+                throw .publisher(error)
+            }
         }
+        kafka = try open(configuration.topic)
+        streams = try configuration.streamsTopic.map(open)
     }
 
     /// Starts publishing on a thread of its own.
@@ -109,7 +116,10 @@ public final class FlowPublisher: @unchecked Sendable {
                 }
             }
             // Still running: Kafka is not acknowledging. Closing makes a waiting publish give up.
-            if control.withLock({ thread != nil }) { try? kafka.close(timeout: .zero) }
+            if control.withLock({ thread != nil }) {
+                try? kafka.close(timeout: .zero)
+                try? streams?.close(timeout: .zero)
+            }
         }
         thread?.join()
         control.withLock {
@@ -118,6 +128,7 @@ public final class FlowPublisher: @unchecked Sendable {
         }
         watchdog?.join()
         try? kafka.close(timeout: .zero)
+        try? streams?.close(timeout: .zero)
         if let error = failure.withLock({ $0 }) { throw error }
         return statistics
     }
@@ -131,6 +142,15 @@ public final class FlowPublisher: @unchecked Sendable {
         statistics.pendingBytes = kafkaStatistics.pendingBytes
         statistics.oldestPendingSeconds = kafkaStatistics.oldestPendingAge.map(\.seconds)
         statistics.deliveryFailures = kafkaStatistics.deliveryFailures
+        if let streamStatistics = streams?.statistics {
+            statistics.streamSegmentsAcknowledged = streamStatistics.acknowledged
+            statistics.pendingStreamSegments = streamStatistics.pendingUnits
+            statistics.pendingBytes += streamStatistics.pendingBytes
+            statistics.deliveryFailures += streamStatistics.deliveryFailures
+            if let age = streamStatistics.oldestPendingAge?.seconds {
+                statistics.oldestPendingSeconds = max(statistics.oldestPendingSeconds ?? 0, age)
+            }
+        }
         return statistics
     }
 
@@ -149,19 +169,24 @@ public final class FlowPublisher: @unchecked Sendable {
         var chunks = ChunkCollector()
         /// The sequence number of the last chunk handed to Kafka.
         var sequence: UInt64
+        /// The sequence number of the last stream segment handed to Kafka (when publishing them).
+        var streamSequence: UInt64?
         /// Checkpoints waiting for Kafka to acknowledge their sequence number, oldest first.
         var candidates: [FlowPublisherCheckpoint] = []
     }
 
     private func run() throws(FlowPublisherError) {
         let checkpoint = initialCheckpoint ?? FlowPublisherCheckpoint(sequence: 0, resume: .start, openFlows: [])
+        var trackerConfiguration = configuration.tracker
+        trackerConfiguration.reassemblesStreams = streams != nil
         var state = State(
-            tracker: FlowTracker(configuration: configuration.tracker),
+            tracker: FlowTracker(configuration: trackerConfiguration),
             reader: StoreLogReader(directory: storeDirectory, from: checkpoint.rebuildStart),
             resume: checkpoint.resume,
             rebuilding: Dictionary(checkpoint.openFlows.map { ($0.key, $0.origin) }, uniquingKeysWith: max),
             acknowledgedChunks: Dictionary(checkpoint.openFlows.map { ($0.id, $0.nextChunkIndex) }, uniquingKeysWith: max),
-            sequence: max(checkpoint.sequence, kafka.cursor ?? 0))
+            sequence: max(checkpoint.sequence, kafka.cursor ?? 0),
+            streamSequence: streams.map { max(checkpoint.streamSequence ?? 0, $0.cursor ?? 0) })
         logger.info("flow publisher started", metadata: [
             "topic": "\(configuration.topic)", "from": "\(checkpoint.rebuildStart)", "resume": "\(checkpoint.resume)",
             "open_flows": "\(checkpoint.openFlows.count)",
@@ -191,8 +216,9 @@ public final class FlowPublisher: @unchecked Sendable {
             if finishing {
                 state.tracker.flushAll(reason: .shutdown, into: &state.chunks)
                 try publishCollected(&state)
-                if kafka.flush(timeout: .seconds(3600)) {
-                    try writeCheckpoint(FlowPublisherCheckpoint(sequence: state.sequence, resume: state.reader.position, openFlows: []))
+                if kafka.flush(timeout: .seconds(3600)), streams?.flush(timeout: .seconds(3600)) ?? true {
+                    try writeCheckpoint(FlowPublisherCheckpoint(sequence: state.sequence, streamSequence: state.streamSequence,
+                                                                resume: state.reader.position, openFlows: []))
                 }
                 writeStatistics()
                 return
@@ -235,8 +261,10 @@ public final class FlowPublisher: @unchecked Sendable {
         try publishCollected(&state)
     }
 
-    /// Hands the chunks the flow table emitted to Kafka, but for those acknowledged before a restart.
+    /// Hands the chunks and stream segments the flow table emitted to Kafka, but for those
+    /// acknowledged before a restart.
     private func publishCollected(_ state: inout State) throws(FlowPublisherError) {
+        if !state.chunks.segments.isEmpty { try publishSegments(&state) }
         guard !state.chunks.chunks.isEmpty else { return }
         defer { state.chunks.chunks.removeAll(keepingCapacity: true) }
         for chunk in state.chunks.chunks {
@@ -258,12 +286,34 @@ public final class FlowPublisher: @unchecked Sendable {
         }
     }
 
+    /// Hands the stream segments to the streams topic. A segment goes with the chunk that was being
+    /// filled when it was cut; those of chunks acknowledged before a restart are not sent again.
+    private func publishSegments(_ state: inout State) throws(FlowPublisherError) {
+        defer { state.chunks.segments.removeAll(keepingCapacity: true) }
+        guard let streams, var sequence = state.streamSequence else { return }
+        defer { state.streamSequence = sequence }
+        for segment in state.chunks.segments {
+            if let acknowledged = state.acknowledgedChunks[segment.flowID], segment.chunkIndex < acknowledged {
+                published.withLock { $0.streamSegmentsAlreadyAcknowledged += 1 }
+                continue
+            }
+            sequence += 1
+            let unit = FlowChunkMessage.unit(for: segment, sequence: sequence, sensor: configuration.sensor)
+            do { try streams.publish(unit) } catch { throw .publisher(error) }
+            published.withLock {
+                $0.streamSegmentsPublished += 1
+                $0.streamBytesPublished += UInt64(unit.value.count)
+            }
+        }
+    }
+
     /// Notes a checkpoint at the current position (once the checkpoint's own position is passed).
     private func noteCheckpoint(_ state: inout State) throws(FlowPublisherError) {
         guard state.reader.position >= state.resume else { return }
-        let candidate = FlowPublisherCheckpoint(sequence: state.sequence, resume: state.reader.position,
-                                                openFlows: state.tracker.openFlows)
-        if let last = state.candidates.last, last.sequence == candidate.sequence, state.candidates.count > 1 {
+        let candidate = FlowPublisherCheckpoint(sequence: state.sequence, streamSequence: state.streamSequence,
+                                                resume: state.reader.position, openFlows: state.tracker.openFlows)
+        if let last = state.candidates.last, last.sequence == candidate.sequence,
+           last.streamSequence == candidate.streamSequence, state.candidates.count > 1 {
             state.candidates[state.candidates.count - 1] = candidate
         } else if state.candidates.count >= 8 {
             state.candidates[state.candidates.count - 1] = candidate  // bounded while Kafka is away
@@ -273,10 +323,14 @@ public final class FlowPublisher: @unchecked Sendable {
         published.withLock { $0.openFlows = candidate.openFlows.count }
     }
 
-    /// Writes the newest candidate Kafka has acknowledged everything before.
+    /// Writes the newest candidate Kafka has acknowledged everything before (on both topics).
     private func writeAcknowledgedCheckpoint(_ state: inout State) throws(FlowPublisherError) {
         let acknowledged = kafka.cursor ?? 0
-        guard let index = state.candidates.lastIndex(where: { $0.sequence <= acknowledged }) else { return }
+        let streamsAcknowledged = streams.map { $0.cursor ?? 0 }
+        guard let index = state.candidates.lastIndex(where: { candidate in
+            candidate.sequence <= acknowledged
+                && (streamsAcknowledged.map { (candidate.streamSequence ?? 0) <= $0 } ?? true)
+        }) else { return }
         let checkpoint = state.candidates[index]
         state.candidates.removeFirst(index + 1)
         try writeCheckpoint(checkpoint)
@@ -309,9 +363,10 @@ public final class FlowPublisher: @unchecked Sendable {
     }
 }
 
-/// Collects what a flow table emits; the stream segments are not published.
+/// Collects what a flow table emits.
 struct ChunkCollector: FlowEventSink {
     var chunks: [FlowChunk] = []
+    var segments: [StreamSegment] = []
     mutating func receive(_ chunk: FlowChunk) { chunks.append(chunk) }
-    mutating func receive(_ segment: StreamSegment) {}
+    mutating func receive(_ segment: StreamSegment) { segments.append(segment) }
 }

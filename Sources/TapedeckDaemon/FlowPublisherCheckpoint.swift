@@ -14,25 +14,30 @@ import TapedeckStorage
 /// tapedeck-flow-checkpoint 1
 /// topic tapedeck.flows
 /// sequence 1234
+/// streams-sequence 2210
 /// resume 7 10250
 /// flow 6 10.0.0.1 51000 10.0.0.2 80 1d2c3b4a59687766 1700000000123456789 7 10001 2
 /// ```
 ///
-/// `resume` is the store position (segment, packet) of the next packet to read; each `flow` line
+/// `streams-sequence` (only when a streams topic is published) is the same for the stream
+/// segments' messages. `resume` is the store position (segment, packet) of the next packet to read; each `flow` line
 /// is an open flow: protocol, canonical source address and port, destination address and port,
 /// flow id, first packet time (ns), the store position of its first packet, and the index of its
 /// next chunk (chunks before it were acknowledged).
 public struct FlowPublisherCheckpoint: Equatable, Sendable {
     /// Every message up to this sequence number was acknowledged; the next gets a larger one.
     public var sequence: UInt64
+    /// The same for the streams topic's messages; nil when none are published.
+    public var streamSequence: UInt64?
     /// The store position of the next packet to read.
     public var resume: StoreLogPosition
     /// The flows open at ``resume``.
     public var openFlows: [OpenFlow]
 
     /// A checkpoint.
-    public init(sequence: UInt64, resume: StoreLogPosition, openFlows: [OpenFlow]) {
+    public init(sequence: UInt64, streamSequence: UInt64? = nil, resume: StoreLogPosition, openFlows: [OpenFlow]) {
         self.sequence = sequence
+        self.streamSequence = streamSequence
         self.resume = resume
         self.openFlows = openFlows
     }
@@ -45,8 +50,9 @@ public struct FlowPublisherCheckpoint: Equatable, Sendable {
 
     /// The text of the file for `topic`.
     func text(topic: String) -> String {
-        var lines = ["tapedeck-flow-checkpoint 1", "topic \(topic)", "sequence \(sequence)",
-                     "resume \(resume.segment) \(resume.packet)"]
+        var lines = ["tapedeck-flow-checkpoint 1", "topic \(topic)", "sequence \(sequence)"]
+        if let streamSequence { lines.append("streams-sequence \(streamSequence)") }
+        lines.append("resume \(resume.segment) \(resume.packet)")
         for flow in openFlows {
             let tuple = flow.key.canonical
             lines.append("flow \(tuple.ipProtocol) \(tuple.source) \(tuple.sourcePort) \(tuple.destination) "
@@ -66,24 +72,28 @@ public struct FlowPublisherCheckpoint: Equatable, Sendable {
         guard lines[1] == "topic \(topic)" else {
             throw .checkpointForOtherTopic(path: path, line: String(lines[1]))
         }
-        let sequenceFields = lines[2].split(separator: " ")
-        guard sequenceFields.count == 2, sequenceFields[0] == "sequence", let sequence = UInt64(sequenceFields[1]) else {
-            throw bad("line 3 is not 'sequence N'")
+        func number(_ line: Substring, _ name: String) -> UInt64? {
+            let fields = line.split(separator: " ")
+            return fields.count == 2 && fields[0] == name ? UInt64(fields[1]) : nil
         }
-        let resumeFields = lines[3].split(separator: " ")
+        guard let sequence = number(lines[2], "sequence") else { throw bad("line 3 is not 'sequence N'") }
+        let streamSequence = number(lines[3], "streams-sequence")
+        let resumeLine = streamSequence == nil ? 3 : 4
+        guard lines.count > resumeLine else { throw bad("no 'resume' line") }
+        let resumeFields = lines[resumeLine].split(separator: " ")
         guard resumeFields.count == 3, resumeFields[0] == "resume", let segment = UInt64(resumeFields[1]),
               let packet = UInt64(resumeFields[2]) else {
-            throw bad("line 4 is not 'resume SEGMENT PACKET'")
+            throw bad("line \(resumeLine + 1) is not 'resume SEGMENT PACKET'")
         }
         var flows: [OpenFlow] = []
-        for (number, line) in lines.dropFirst(4).enumerated() {
+        for (index, line) in lines.dropFirst(resumeLine + 1).enumerated() {
             let fields = line.split(separator: " ")
             guard fields.count == 11, fields[0] == "flow", let proto = UInt8(fields[1]), let source = IPAddress(fields[2]),
                   let sourcePort = UInt16(fields[3]), let destination = IPAddress(fields[4]),
                   let destinationPort = UInt16(fields[5]), let id = UInt64(fields[6], radix: 16),
                   let start = Int64(fields[7]), let originSegment = UInt64(fields[8]), let originPacket = UInt64(fields[9]),
                   let nextChunk = UInt32(fields[10]) else {
-                throw bad("line \(number + 5) is not a flow line")
+                throw bad("line \(resumeLine + index + 2) is not a flow line")
             }
             let key = FlowKey(FiveTuple(ipProtocol: proto, source: source, destination: destination,
                                         sourcePort: sourcePort, destinationPort: destinationPort))
@@ -91,8 +101,8 @@ public struct FlowPublisherCheckpoint: Equatable, Sendable {
                                   origin: StoreLogPosition(segment: originSegment, packet: originPacket).ordinal,
                                   nextChunkIndex: nextChunk))
         }
-        return FlowPublisherCheckpoint(sequence: sequence, resume: StoreLogPosition(segment: segment, packet: packet),
-                                       openFlows: flows)
+        return FlowPublisherCheckpoint(sequence: sequence, streamSequence: streamSequence,
+                                       resume: StoreLogPosition(segment: segment, packet: packet), openFlows: flows)
     }
 
     /// The checkpoint in `directory/name`, or nil when there is none.

@@ -7,10 +7,13 @@ public struct FlowPublisherConfiguration: Sendable {
     public var producer: KafkaProducerConfiguration
     /// The topic of flow chunks. Default `tapedeck.flows`.
     public var topic = "tapedeck.flows"
+    /// The topic of reassembled TCP payload per direction (`tapedeck.streams` in the contract);
+    /// nil (the default) publishes none and does not reassemble.
+    public var streamsTopic: String?
     /// The sensor name in every message's headers. Default: the host name.
     public var sensor: String
-    /// Flow timeouts, chunk size and memory limit. Streams are not reassembled (the flows topic
-    /// carries packets).
+    /// Flow timeouts, chunk and stream segment sizes, memory limit. Streams are reassembled
+    /// only when there is a ``streamsTopic`` (the publisher sets `reassemblesStreams`).
     public var tracker: FlowTrackerConfiguration
     /// Whether packet time follows the wall clock (a live recording): when the publisher has read
     /// everything stored, it moves the flow table's clock to the wall clock minus
@@ -34,6 +37,5 @@ public struct FlowPublisherConfiguration: Sendable {
         self.producer = producer
         self.sensor = sensor
         tracker = FlowTrackerConfiguration()
-        tracker.reassemblesStreams = false
     }
 }

@@ -12,13 +12,23 @@ public struct FlowPublisherStatistics: Sendable, Equatable {
     public var chunksAlreadyAcknowledged: UInt64 = 0
     /// Chunks Kafka acknowledged.
     public var chunksAcknowledged: UInt64 = 0
+    /// Stream segments handed to the streams topic by this process.
+    public var streamSegmentsPublished: UInt64 = 0
+    /// Payload bytes of those segments.
+    public var streamBytesPublished: UInt64 = 0
+    /// Stream segments rebuilt after a restart that Kafka had acknowledged before it.
+    public var streamSegmentsAlreadyAcknowledged: UInt64 = 0
+    /// Stream segments Kafka acknowledged.
+    public var streamSegmentsAcknowledged: UInt64 = 0
     /// Lag: flows in the flow table, not yet published to their end.
     public var openFlows = 0
     /// Lag: chunks handed to Kafka and not yet acknowledged.
     public var pendingChunks = 0
-    /// Lag: bytes of those chunks.
+    /// Lag: stream segments handed to Kafka and not yet acknowledged.
+    public var pendingStreamSegments = 0
+    /// Lag: bytes of the chunks and stream segments not yet acknowledged.
     public var pendingBytes = 0
-    /// Lag: seconds since the oldest unacknowledged chunk was handed to Kafka; nil when none.
+    /// Lag: seconds since the oldest unacknowledged chunk or segment was handed to Kafka; nil when none.
     public var oldestPendingSeconds: Double? = nil
     /// Deliveries Kafka failed (each is retried from the cursor).
     public var deliveryFailures: UInt64 = 0
@@ -35,7 +45,11 @@ public struct FlowPublisherStatistics: Sendable, Equatable {
     var json: String {
         "{\"packetsRead\":\(packetsRead),\"chunksPublished\":\(chunksPublished),\"bytesPublished\":\(bytesPublished),"
             + "\"flowsPublished\":\(flowsPublished),\"chunksAlreadyAcknowledged\":\(chunksAlreadyAcknowledged),"
-            + "\"chunksAcknowledged\":\(chunksAcknowledged),\"openFlows\":\(openFlows),\"pendingChunks\":\(pendingChunks),"
+            + "\"chunksAcknowledged\":\(chunksAcknowledged),\"streamSegmentsPublished\":\(streamSegmentsPublished),"
+            + "\"streamBytesPublished\":\(streamBytesPublished),"
+            + "\"streamSegmentsAlreadyAcknowledged\":\(streamSegmentsAlreadyAcknowledged),"
+            + "\"streamSegmentsAcknowledged\":\(streamSegmentsAcknowledged),\"openFlows\":\(openFlows),"
+            + "\"pendingChunks\":\(pendingChunks),\"pendingStreamSegments\":\(pendingStreamSegments),"
             + "\"pendingBytes\":\(pendingBytes),\"oldestPendingSeconds\":\(oldestPendingSeconds.map { "\($0)" } ?? "null"),"
             + "\"deliveryFailures\":\(deliveryFailures),\"lostSegments\":\(lostSegments),\"checkpoints\":\(checkpoints)}"
     }

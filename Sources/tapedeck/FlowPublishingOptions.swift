@@ -15,6 +15,11 @@ struct FlowPublishingOptions: ParsableArguments {
     @Option(name: .customLong("kafka-topic"), help: "The topic of flow chunks.")
     var topic = "tapedeck.flows"
 
+    @Option(name: .customLong("kafka-streams-topic"), help: ArgumentHelp(
+        "Also publish each TCP direction's reassembled payload (offsets, gaps) to this topic (tapedeck.streams in the contract).",
+        valueName: "topic"))
+    var streamsTopic: String?
+
     @Option(help: "The sensor name in the messages' headers (default: the host name).")
     var sensor: String?
 
@@ -27,9 +32,10 @@ struct FlowPublishingOptions: ParsableArguments {
         guard TimeText.parseDuration(stopTimeout) != nil else {
             throw ValidationError("--kafka-stop-timeout: '\(stopTimeout)' is not a duration (like 30s or 5m)")
         }
-        if kafka.brokers == nil, topic != "tapedeck.flows" || sensor != nil {
-            throw ValidationError("--kafka-topic and --sensor need --kafka-brokers")
+        if kafka.brokers == nil, topic != "tapedeck.flows" || sensor != nil || streamsTopic != nil {
+            throw ValidationError("--kafka-topic, --kafka-streams-topic and --sensor need --kafka-brokers")
         }
+        if streamsTopic == topic { throw ValidationError("--kafka-streams-topic must differ from --kafka-topic") }
     }
 
     /// Whether flows are published (`--kafka-brokers` was given).
@@ -44,6 +50,7 @@ struct FlowPublishingOptions: ParsableArguments {
         guard let producer = try kafka.producerConfiguration() else { return nil }
         var configuration = FlowPublisherConfiguration(producer: producer, sensor: sensor ?? Self.hostName)
         configuration.topic = topic
+        configuration.streamsTopic = streamsTopic
         configuration.followsWallClock = live
         return configuration
     }
@@ -98,6 +105,9 @@ final class FlowPublishing {
         let statistics = try publisher.finish(timeout: options.stopDuration)
         printError("published \(statistics.chunksPublished) flow chunks (\(Format.bytes(Int(statistics.bytesPublished)))) "
             + "of \(statistics.flowsPublished) ended flows to \(publisher.configuration.topic); "
+            + (publisher.configuration.streamsTopic.map {
+                "\(statistics.streamSegmentsPublished) stream segments (\(Format.bytes(Int(statistics.streamBytesPublished)))) to \($0); "
+            } ?? "")
             + "acknowledged \(statistics.chunksAcknowledged), pending \(statistics.pendingChunks)"
             + (statistics.lostSegments > 0 ? ", \(statistics.lostSegments) segments lost to retention before publishing" : ""))
     }
