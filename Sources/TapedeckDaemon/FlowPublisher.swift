@@ -43,6 +43,7 @@ public final class FlowPublisher: @unchecked Sendable {
     private let checkpointName: String
     private let control = ConditionLock()
     private var finishRequested = false
+    private var timedOut = false
     private var thread: OSThread?
     private let published = Mutex(FlowPublisherStatistics())
     private let failure = Mutex<FlowPublisherError?>(nil)
@@ -116,7 +117,10 @@ public final class FlowPublisher: @unchecked Sendable {
                 }
             }
             // Still running: Kafka is not acknowledging. Closing makes a waiting publish give up.
-            if control.withLock({ thread != nil }) {
+            if control.withLock({ () -> Bool in
+                timedOut = thread != nil
+                return timedOut
+            }) {
                 try? kafka.close(timeout: .zero)
                 try? streams?.close(timeout: .zero)
             }
@@ -129,6 +133,10 @@ public final class FlowPublisher: @unchecked Sendable {
         watchdog?.join()
         try? kafka.close(timeout: .zero)
         try? streams?.close(timeout: .zero)
+        let statistics = statistics
+        if control.withLock({ timedOut }) {
+            throw .notAcknowledgedAtStop(timeout: timeout, chunks: statistics.pendingChunks + statistics.pendingStreamSegments)
+        }
         if let error = failure.withLock({ $0 }) { throw error }
         return statistics
     }

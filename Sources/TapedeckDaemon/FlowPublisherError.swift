@@ -16,6 +16,9 @@ public enum FlowPublisherError: Error, CustomStringConvertible, Sendable {
     case publisher(DurablePublisherError)
     /// The publishing thread could not be started.
     case thread(Errno)
+    /// Stopping gave up waiting for Kafka: `chunks` messages were not acknowledged (the next
+    /// run publishes them again).
+    case notAcknowledgedAtStop(timeout: Duration, chunks: Int)
 
     public var description: String {
         switch self {
@@ -26,6 +29,8 @@ public enum FlowPublisherError: Error, CustomStringConvertible, Sendable {
         case .store(let error): "reading the store for publishing: \(error)"
         case .publisher(let error): "\(error)"
         case .thread(let error): "flow publisher thread: \(error)"
+        case .notAcknowledgedAtStop(let timeout, let chunks):
+            "Kafka did not acknowledge \(chunks) messages within \(timeout) of stopping; the next run publishes them again"
         }
     }
 }
