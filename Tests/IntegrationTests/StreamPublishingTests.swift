@@ -23,7 +23,7 @@ struct StreamPublishingTests {
 
         // Put each direction together from its segments, in index order.
         var directions: [String: (offset: UInt64, bytes: [UInt8])] = [:]
-        for message in try consume(streamsTopic, count: published, broker: broker) {
+        for message in try KafkaBroker.consume(streamsTopic, count: published) {
             let header = { (name: String) in message.header(name)?.stringValue ?? "" }
             let tuple = header(KafkaHeaders.fiveTuple).split(separator: " ")
             try #require(tuple.count == 4, "5-tuple header \(header(KafkaHeaders.fiveTuple))")
@@ -68,21 +68,6 @@ struct StreamPublishingTests {
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let publisher = try #require(object["publisher"] as? [String: Any])
         return try #require(publisher["streamSegmentsPublished"] as? Int)
-    }
-
-    /// The first `count` messages of `topic` (one partition), read with a consumer of its own.
-    private func consume(_ topic: String, count: Int, broker: String) throws -> [KafkaConsumerMessage] {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: [broker], groupID: KafkaBroker.uniqueTopic("reader"))
-        configuration.maxMessageBytes = 2 << 20
-        let consumer = try KafkaConsumer(configuration: configuration, topics: [topic], logger: KafkaBroker.logger)
-        defer { try? consumer.close() }
-        var messages: [KafkaConsumerMessage] = []
-        let deadline = ContinuousClock.now + .seconds(60)
-        while messages.count < count, ContinuousClock.now < deadline {
-            if let message = try consumer.poll(timeout: .milliseconds(500)) { messages.append(message) }
-        }
-        try #require(messages.count == count, "read \(messages.count) of \(count) messages from \(topic)")
-        return messages
     }
 
     /// The SHA-256 of `bytes` in hex, by `sha256sum`.
