@@ -45,9 +45,9 @@ public final class StoreLogReader {
             let ids = store.sealedSegments.map(\.id) + (store.activeSegmentID.map { [$0] } ?? [])
             guard let next = ids.first(where: { $0 >= position.segment }) else { return outcome }
             if next > position.segment {
-                // Segment ids are consecutive, so the ones before `next` were deleted before this
-                // reader finished them (unless the reader is only starting).
-                if position != .start { outcome.skippedSegments += Array(position.segment..<next) }
+                // Segment ids are consecutive from 1, so the ones before `next` were deleted before
+                // this reader finished them (for a reader at the start: before it read anything).
+                outcome.skippedSegments += Array(max(position.segment, 1)..<next)
                 position = StoreLogPosition(segment: next, packet: 0)
             }
             guard let segment = try open(next, active: next == store.activeSegmentID) else {
