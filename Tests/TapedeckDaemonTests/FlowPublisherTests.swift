@@ -136,6 +136,46 @@ import TapedeckStorage
         #expect(try setup.chunksInTopic(atLeast: reference.count).count == reference.count)
     }
 
+    @Test func messageHeadersFollowTheContractForTruncatedPackets() throws {
+        let setup = try Setup()
+        defer { setup.store.remove() }
+        // One UDP-less TCP flow of 10 packets captured with a small snap length: 74 bytes kept
+        // of each 1074-byte packet on the wire.
+        let writer = try StoreWriter(directory: setup.store.path, configuration: StoreWriter.Configuration(),
+                                     logger: Logger(label: "store") { _ in SwiftLogNoOpLogHandler() })
+        let start: Int64 = 1_700_000_000_000_000_000
+        for index in 0..<10 {
+            let outbound = index % 2 == 0
+            let bytes = ethernetTCP(source: outbound ? 0x0A00_0001 : 0x0A00_0002, destination: outbound ? 0x0A00_0002 : 0x0A00_0001,
+                                    sourcePort: outbound ? 40000 : 80, destinationPort: outbound ? 80 : 40000,
+                                    sequence: UInt32(1 + index * 1000), payload: 20)
+            try bytes.withUnsafeBytes { raw in
+                try writer.append(PacketRecord(timestamp: Timestamp(nanoseconds: start + Int64(index) * 1_000_000),
+                                               originalLength: UInt32(bytes.count + 1000), linkType: .ethernet, bytes: raw))
+            }
+        }
+        try writer.close()
+        let publisher = try setup.publisher()
+        try publisher.start()
+        #expect(try publisher.finish(timeout: .seconds(60)).chunksPublished == 1)
+        let messages = try consume(bootstrapServers: setup.cluster.bootstrapServers, topic: setup.topic, count: 1,
+                                   logger: setup.logger)
+        let message = try #require(messages.first)
+        #expect(messages.count == 1)
+        func header(_ name: String) -> String? { message.header(name)?.stringValue }
+        #expect(header(KafkaHeaders.packets) == "10")
+        // "Sum of the packets' wire (original) lengths in this chunk" (api/asyncapi.yaml).
+        #expect(header(KafkaHeaders.bytes) == "\(10 * (74 + 1000))")
+        #expect(header(KafkaHeaders.chunk) == "0")
+        #expect(header(KafkaHeaders.final) == "true")
+        #expect(header(KafkaHeaders.closeReason) == "shutdown")
+        #expect(header(KafkaHeaders.fiveTuple) == "6 10.0.0.1:40000 > 10.0.0.2:80")
+        #expect(header(KafkaHeaders.firstTimestamp) == Timestamp(nanoseconds: start).description)
+        #expect(header(KafkaHeaders.lastTimestamp) == Timestamp(nanoseconds: start + 9_000_000).description)
+        #expect(header(KafkaHeaders.flowID) == String(decoding: message.key ?? [], as: UTF8.self))
+        #expect(message.value.count == 24 + 10 * (16 + 74))
+    }
+
     @Test func aThirtySecondOutageLosesAndReordersNothingShowsLagAndHoldsTheCheckpointBack() throws {
         let setup = try Setup()
         defer { setup.store.remove() }

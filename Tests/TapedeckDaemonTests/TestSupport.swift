@@ -215,3 +215,19 @@ func eventually(timeout: Duration, _ condition: () throws -> Bool) rethrows -> B
         usleep(20_000)
     }
 }
+
+/// Ethernet + IPv4 + TCP with the given endpoints, flags and `payload` bytes of filler.
+func ethernetTCP(source: UInt32, destination: UInt32, sourcePort: UInt16, destinationPort: UInt16, sequence: UInt32 = 1,
+                 flags: UInt8 = 0x18, payload: Int = 20) -> [UInt8] {
+    var bytes: [UInt8] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00]
+    let totalLength = 20 + 20 + payload
+    bytes += [0x45, 0, UInt8(totalLength >> 8), UInt8(totalLength & 0xFF), 0, 0, 0x40, 0, 64, 6, 0, 0]
+    for value in [source, destination] {
+        bytes += [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+    bytes += [UInt8(sourcePort >> 8), UInt8(sourcePort & 0xFF), UInt8(destinationPort >> 8), UInt8(destinationPort & 0xFF)]
+    bytes += [UInt8(sequence >> 24), UInt8(sequence >> 16 & 0xFF), UInt8(sequence >> 8 & 0xFF), UInt8(sequence & 0xFF)]
+    bytes += [0, 0, 0, 0, 0x50, flags, 0xFF, 0xFF, 0, 0, 0, 0]
+    bytes += Array(repeating: 0x61, count: payload)
+    return bytes
+}
