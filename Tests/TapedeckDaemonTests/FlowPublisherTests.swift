@@ -243,6 +243,43 @@ import TapedeckStorage
         #expect(published == reference)
     }
 
+    @Test func aLongReadOfTheStoreTakesCheckpointsAsItGoes() throws {
+        var setup = try Setup()
+        defer { setup.store.remove() }
+        try importStore(["1kxun.pcap", "KakaoTalk_talk.pcap", "wechat.pcap", "rdp.pcap", "no_sni.pcap"], directory: setup.store.path)
+        let full = try referenceChunks(store: setup.store.path, configuration: setup.configuration.tracker)
+        let reference = full.chunks
+        // A throttled producer (one message queued at a time): the publisher spends seconds in one
+        // read of the store, as in a backfill or the catch-up after an outage.
+        setup.configuration.producer.properties["queue.buffering.max.messages"] = "1"
+        setup.configuration.producer.properties["batch.num.messages"] = "2"
+        setup.configuration.producer.properties["linger.ms"] = "5"
+        let publisher = try setup.publisher()
+        try publisher.start()
+        var midway: FlowPublisherCheckpoint?
+        #expect(try eventually(timeout: .seconds(120)) {
+            guard let checkpoint = try setup.checkpoint(), checkpoint.sequence > 0 else { return false }
+            midway = checkpoint
+            return true
+        })
+        let statistics = publisher.statistics
+        // Written while the read was still going, and only for what Kafka acknowledged.
+        #expect(statistics.chunksPublished < UInt64(reference.count))
+        let checkpoint = try #require(midway)
+        #expect(checkpoint.sequence <= statistics.chunksAcknowledged)
+        #expect(checkpoint.resume > .start)
+        #expect(checkpoint.resume < full.position, "the checkpoint was taken only once the whole store was read")
+        // It describes the flow table at its position: the chunks completed before it are the
+        // first `sequence` ones, the flows open there are those of a table fed up to it.
+        let before = reference.filter { $0.after <= checkpoint.resume }
+        #expect(before.count == Int(checkpoint.sequence))
+        let table = try referenceChunks(store: setup.store.path, configuration: setup.configuration.tracker,
+                                        stoppingAt: checkpoint.resume)
+        #expect(Set(table.tracker.openFlows) == Set(checkpoint.openFlows))
+        try publisher.finish(timeout: .seconds(120))
+        #expect(try setup.checkpoint()?.sequence == UInt64(reference.count))
+    }
+
     @Test(arguments: [0.25, 0.5, 0.8])
     func aRestartFromACheckpointRebuildsTheOpenFlowsWithTheSameIdsAndChunks(fraction: Double) throws {
         let setup = try Setup()
