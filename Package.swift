@@ -103,6 +103,10 @@ let package = Package(
             "TapedeckReplay", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TapedeckDaemonTests", dependencies: [
+            "TapedeckDaemon", "TapedeckFlows", "TapedeckKafka", "TapedeckStorage", "TapedeckCapture", "TapedeckCore",
+            "TapedeckPOSIX", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka"]),
     ]
 )

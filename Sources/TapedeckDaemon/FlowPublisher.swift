@@ -205,8 +205,19 @@ public final class FlowPublisher: @unchecked Sendable {
             let finishing = control.withLock { finishRequested }
             let outcome: StoreLogReader.ReadOutcome
             do {
+                var sinceClockCheck = 0
                 outcome = try state.reader.readAvailable { record, position in
                     try self.handle(record, at: position, state: &state)
+                    // A long read (a backfill, catching up after an outage) takes checkpoints too.
+                    sinceClockCheck += 1
+                    guard sinceClockCheck >= 64 else { return }
+                    sinceClockCheck = 0
+                    let now = ContinuousClock.now
+                    if now >= nextCheckpoint {
+                        nextCheckpoint = now + self.configuration.checkpointInterval
+                        try self.noteCheckpoint(&state, at: StoreLogPosition(segment: position.segment, packet: position.packet + 1))
+                    }
+                    try self.writeAcknowledgedCheckpoint(&state)
                 }
             } catch let error as FlowPublisherError {
                 throw error
@@ -239,7 +250,7 @@ public final class FlowPublisher: @unchecked Sendable {
             let now = ContinuousClock.now
             if now >= nextCheckpoint {
                 nextCheckpoint = now + configuration.checkpointInterval
-                try noteCheckpoint(&state)
+                try noteCheckpoint(&state, at: state.reader.position)
             }
             try writeAcknowledgedCheckpoint(&state)
             if now >= nextStatistics {
@@ -315,11 +326,12 @@ public final class FlowPublisher: @unchecked Sendable {
         }
     }
 
-    /// Notes a checkpoint at the current position (once the checkpoint's own position is passed).
-    private func noteCheckpoint(_ state: inout State) throws(FlowPublisherError) {
-        guard state.reader.position >= state.resume else { return }
+    /// Notes a checkpoint at `position`, the next packet to read (once the checkpoint's own
+    /// position is passed).
+    private func noteCheckpoint(_ state: inout State, at position: StoreLogPosition) throws(FlowPublisherError) {
+        guard position >= state.resume else { return }
         let candidate = FlowPublisherCheckpoint(sequence: state.sequence, streamSequence: state.streamSequence,
-                                                resume: state.reader.position, openFlows: state.tracker.openFlows)
+                                                resume: position, openFlows: state.tracker.openFlows)
         if let last = state.candidates.last, last.sequence == candidate.sequence,
            last.streamSequence == candidate.streamSequence, state.candidates.count > 1 {
             state.candidates[state.candidates.count - 1] = candidate

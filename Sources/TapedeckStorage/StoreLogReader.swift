@@ -45,10 +45,11 @@ public final class StoreLogReader {
             let ids = store.sealedSegments.map(\.id) + (store.activeSegmentID.map { [$0] } ?? [])
             guard let next = ids.first(where: { $0 >= position.segment }) else { return outcome }
             if next > position.segment {
-                // Retention deletes the oldest segments first: a gap below the oldest segment there
-                // is means segments deleted before this reader finished them (unless it is only
-                // starting). A gap above it is a segment recovery found empty and removed.
-                if position != .start, next == ids.first { outcome.skippedSegments += Array(position.segment..<next) }
+                // Segment ids are consecutive from 1 and retention deletes the oldest first: a gap
+                // below the oldest segment there is means segments deleted before this reader
+                // finished them (for a reader at the start: before it read anything). A gap above
+                // it is a segment that recovery found empty and removed.
+                if next == ids.first { outcome.skippedSegments += Array(max(position.segment, 1)..<next) }
                 position = StoreLogPosition(segment: next, packet: 0)
             }
             guard let segment = try open(next, active: next == store.activeSegmentID) else {
