@@ -66,9 +66,8 @@ public struct FlowPublisherCheckpoint: Equatable, Sendable {
     static func parse(_ text: String, topic: String, path: String) throws(FlowPublisherError) -> FlowPublisherCheckpoint {
         func bad(_ reason: String) -> FlowPublisherError { .checkpointUnreadable(path: path, reason: reason) }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard lines.count >= 4, lines[0] == "tapedeck-flow-checkpoint 1" else {
-            throw bad("not a version 1 flow publisher checkpoint")
-        }
+        guard lines.first == "tapedeck-flow-checkpoint 1" else { throw bad("not a version 1 flow publisher checkpoint") }
+        guard lines.count >= 4 else { throw bad("truncated: \(lines.count) lines, at least 4 expected") }
         guard lines[1] == "topic \(topic)" else {
             throw .checkpointForOtherTopic(path: path, line: String(lines[1]))
         }

@@ -223,11 +223,9 @@ import Testing
         #expect(UInt64(reads.count) + store.deleted.packets == UInt64(packets.count))
     }
 
-    /// Known bug (storage, not the reader): when retention has deleted every segment and none is
-    /// active, `Catalog.nextSegmentID` starts again at 1, so a reader (the flow publisher, from its
-    /// checkpoint) positioned after the old ids never reads the new segments, and nothing reports
-    /// them: a silent loss. Reproduced with the CLI too (import with Kafka; import --min-free 100%;
-    /// import; publish: "published 0 flow chunks").
+    /// Segment ids are never reused, even when retention deleted every segment: otherwise a reader
+    /// (the flow publisher, from its checkpoint) positioned after the old ids would never read the
+    /// new segments, a silent loss (the catalog keeps the highest id ever used).
     @Test func segmentIdsAreNotReusedAfterRetentionEmptiedTheStore() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -245,10 +243,8 @@ import Testing
 
         let (rest, outcome) = try readAvailable(reader)
         reads += rest
-        withKnownIssue("Catalog.nextSegmentID reuses ids once every segment was deleted") {
-            #expect(rest.map(\.packet) == Array(packets[2_000...]))
-            #expect(!outcome.skippedSegments.isEmpty)
-            #expect(Set(rest.map(\.position.segment)).isDisjoint(with: firstIDs))
-        }
+        #expect(rest.map(\.packet) == Array(packets[2_000...]))
+        #expect(!outcome.skippedSegments.isEmpty)
+        #expect(Set(rest.map(\.position.segment)).isDisjoint(with: firstIDs))
     }
 }
