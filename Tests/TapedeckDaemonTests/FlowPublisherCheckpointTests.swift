@@ -85,7 +85,7 @@ import TapedeckStorage
     @Test(arguments: [
         ("", "not a version 1"),
         ("tapedeck-flow-checkpoint 2\ntopic tapedeck.flows\nsequence 1\nresume 1 0\n", "not a version 1"),
-        ("tapedeck-flow-checkpoint 1\ntopic tapedeck.flows\nsequence 1\n", "not a version 1"),
+        ("tapedeck-flow-checkpoint 1\ntopic tapedeck.flows\nsequence 1\n", "truncated"),
         ("tapedeck-flow-checkpoint 1\ntopic tapedeck.flows\nsequence x\nresume 1 0\n", "line 3"),
         ("tapedeck-flow-checkpoint 1\ntopic tapedeck.flows\nsequence -1\nresume 1 0\n", "line 3"),
         ("tapedeck-flow-checkpoint 1\ntopic tapedeck.flows\nresume 1 0\nsequence 1\n", "line 3"),
