@@ -41,8 +41,9 @@ let package = Package(
         // Flow table, TCP reassembly, timeouts and memory limits; pure.
         .target(name: "TapedeckFlows", dependencies: ["TapedeckCore"]),
 
-        // Suricata EVE alerts and the queries that carve their evidence.
-        .target(name: "TapedeckAlerts", dependencies: ["TapedeckCore", "TapedeckQuery"]),
+        // Suricata EVE alerts, the queries that carve their evidence, and the evidence directory
+        // (POSIX for its atomic writes: temporary file, fsync, rename, fsync of the directory).
+        .target(name: "TapedeckAlerts", dependencies: ["TapedeckCore", "TapedeckQuery", "TapedeckPOSIX"]),
         // The HTTP/1.1 server: query, alert and stats API on POSIX sockets.
         .target(name: "TapedeckHTTP", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckStorage", "TapedeckQuery", "TapedeckAlerts",
@@ -60,9 +61,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Wiring of the long-running jobs: capture → store.
+        // Wiring of the long-running jobs: capture → store, Kafka alerts → evidence.
         .target(name: "TapedeckDaemon", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
+            "TapedeckAlerts", "TapedeckKafka",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -93,7 +95,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TapedeckFlowsTests", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"]),
-        .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery"]),
+        .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery", "TapedeckPOSIX"]),
+        .testTarget(name: "TapedeckDaemonTests", dependencies: [
+            "TapedeckDaemon", "TapedeckAlerts", "TapedeckKafka", "TapedeckStorage", "TapedeckCore", "TapedeckPOSIX",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TapedeckHTTPTests", dependencies: [
             "TapedeckHTTP", "TapedeckAlerts", "TapedeckCore", "TapedeckPOSIX", "TapedeckQuery", "TapedeckStorage",
             .product(name: "Logging", package: "swift-log"),
