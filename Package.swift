@@ -70,7 +70,7 @@ let package = Package(
 
         .executableTarget(name: "tapedeck", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckDaemon",
-            "TapedeckHTTP", "TapedeckReplay", "TapedeckKafka", "TapedeckFlows",
+            "TapedeckHTTP", "TapedeckReplay", "TapedeckKafka", "TapedeckFlows", "TapedeckAlerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -142,7 +142,7 @@ public final class EvidenceConsumer: Sendable {
         do {
             json = try JSONParser.parse(message.value)
         } catch {
-            reject(message, AlertError(message: "invalid JSON: \(error.description)", reason: .malformedJSON, offset: error.offset),
+            reject(message, AlertError(message: "invalid JSON: \(error.message)", reason: .malformedJSON, offset: error.offset),
                    place: place)
             return
         }
@@ -315,6 +315,11 @@ public final class EvidenceConsumer: Sendable {
         } catch {
             logger.warning("cannot write the evidence counters", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Logs a failure of ``run()`` on a thread that cannot throw it.
+    func logError(_ message: Logger.Message, _ error: any Error) {
+        logger.error(message, metadata: ["error": "\(error)"])
     }
 
     private func count(_ update: (inout EvidenceStatistics) -> Void) {

@@ -3,6 +3,7 @@ import TapedeckCapture
 import TapedeckCore
 import TapedeckDaemon
 import TapedeckHTTP
+import TapedeckPOSIX
 import TapedeckQuery
 import TapedeckStorage
 
@@ -17,6 +18,8 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Capture") var captureOptions: CaptureOptions
     @OptionGroup(title: "Retention") var retentionOptions: RetentionOptions
     @OptionGroup(title: "HTTP") var serveOptions: ServeOptions
+    @OptionGroup(title: "Kafka") var kafkaOptions: KafkaOptions
+    @OptionGroup(title: "Evidence") var evidenceOptions: EvidenceOptions
 
     @Flag(name: .shortAndLong, help: "Log capture counters and segment sealing.")
     var verbose = false
@@ -57,14 +60,22 @@ struct Run: ParsableCommand {
 
         let interfaces = captureOptions.interfaces.isEmpty ? ["lo"] : captureOptions.interfaces
         let configuration = try captureOptions.configuration(interfaces: interfaces, store: storeConfiguration)
-        let serverConfiguration = try serveOptions.serverConfiguration()
+        var serverConfiguration = try serveOptions.serverConfiguration()
+        serverConfiguration.evidenceDirectory = evidenceOptions.evidenceDirectory
         let logger = makeLogger(verbose: verbose, level: .notice)
         var server: HTTPServer?
+        var evidence: (consumer: EvidenceConsumer, thread: OSThread)?
         let summary = try record(configuration, into: directory, logger: logger) { _ in
             let started = try HTTPServer(configuration: serverConfiguration, store: directory, logger: logger)
             server = started
             printError("tapedeck run: listening on \(try started.start()), store \(directory)")
+            if let evidenceConfiguration = try evidenceOptions.configuration(store: directory, kafka: kafkaOptions) {
+                let consumer = try EvidenceConsumer(configuration: evidenceConfiguration, logger: logger)
+                evidence = (consumer, try consumer.startThread())
+            }
         }
+        evidence?.consumer.stop()
+        evidence?.thread.join()
         server?.stop()
         server?.wait()
         printRecordingSummary(summary)
