@@ -97,8 +97,8 @@ let package = Package(
         .testTarget(name: "TapedeckFlowsTests", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"]),
         .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery", "TapedeckPOSIX"]),
         .testTarget(name: "TapedeckDaemonTests", dependencies: [
-            "TapedeckDaemon", "TapedeckAlerts", "TapedeckKafka", "TapedeckStorage", "TapedeckCore", "TapedeckPOSIX",
-            .product(name: "Logging", package: "swift-log"),
+            "TapedeckDaemon", "TapedeckAlerts", "TapedeckKafka", "TapedeckStorage", "TapedeckQuery", "TapedeckCapture",
+            "TapedeckCore", "TapedeckPOSIX", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TapedeckHTTPTests", dependencies: [
             "TapedeckHTTP", "TapedeckAlerts", "TapedeckCore", "TapedeckPOSIX", "TapedeckQuery", "TapedeckStorage",
