@@ -48,6 +48,10 @@ public final class EvidenceConsumer: Sendable {
         var offsets = OffsetTracker()
     }
 
+    /// The longest one pass serves alerts before the loop commits their offsets, in seconds: a
+    /// crash redelivers at most about this much work.
+    static let passDuration = 0.25
+
     /// How long a failed attempt (store or file error) waits before the next.
     static let retryDelay: Int64 = 1_000_000_000
 
@@ -171,8 +175,9 @@ public final class EvidenceConsumer: Sendable {
         finish(message)
     }
 
-    /// Serves every waiting alert whose window is complete; returns how many notifications it
-    /// published.
+    /// Serves the waiting alerts whose windows are complete, in arrival order, for at most
+    /// ``passDuration`` (then the loop commits what is done and comes back); returns how many
+    /// notifications it published.
     private func processPending() -> Int {
         guard loop.withLock({ !$0.pending.isEmpty }) else { return 0 }
         let store = Result { () throws(StorageError) in try StoreReader(directory: configuration.store) }
@@ -180,10 +185,11 @@ public final class EvidenceConsumer: Sendable {
         let newest = try? store.get().newestPacketTime
         let now = Timestamp.now()
         var notified = 0
+        let deadline = monotonicSeconds() + Self.passDuration
         loop.withLock { state in
             var waiting: [Pending] = []
             for var item in state.pending {
-                guard item.notBefore <= now else {
+                guard item.notBefore <= now, monotonicSeconds() < deadline else {
                     waiting.append(item)
                     continue
                 }
