@@ -58,6 +58,7 @@ for rate in 1 100; do
     "$tapedeck" evidence --store "$work/store" --kafka-brokers "$broker" --alerts-topic "$topic" \
         --evidence-dir "$work/out-$rate" --group "bench-$rate" -v 2>"$work/evidence-$rate.log" &
     consumer=$!
+    trap 'kill "$consumer" 2>/dev/null || true; ${broker_pid:+stop_broker}' EXIT
     # Start timing only once the consumer has its partition (the topic exists from the first alert).
     head -n 1 "$work/alerts.ndjson" | kcat -b "$broker" -P -t "$topic" -X linger.ms=0
     deadline=$((SECONDS + 60))
@@ -65,17 +66,19 @@ for rate in 1 100; do
         ((SECONDS < deadline)) || { tail "$work/evidence-$rate.log" >&2; exit 1; }
         sleep 0.1
     done
-    tail -n +2 "$work/alerts.ndjson" | head -n "$count" | python3 -c '
+    # Alerts 2…count+1, one every 1/rate s (on an absolute schedule), one message per line.
+    python3 -c '
 import sys, time
-rate = float(sys.argv[1])
+rate, count = float(sys.argv[1]), int(sys.argv[2])
+lines = open(sys.argv[3]).readlines()[1:count + 1]
 start = time.monotonic()
-for index, line in enumerate(sys.stdin):
+for index, line in enumerate(lines):
     delay = start + index / rate - time.monotonic()
     if delay > 0:
         time.sleep(delay)
     sys.stdout.write(line)
     sys.stdout.flush()
-' "$rate" | kcat -b "$broker" -P -t "$topic" -X linger.ms=0
+' "$rate" "$count" "$work/alerts.ndjson" | kcat -b "$broker" -P -t "$topic" -X linger.ms=0
     deadline=$((SECONDS + 120))
     until [ "$(grep -c "evidence written" "$work/evidence-$rate.log")" -ge $((count + 1)) ]; do
         ((SECONDS < deadline)) || { echo "not all evidence written" >&2; tail "$work/evidence-$rate.log" >&2; exit 1; }

@@ -16,10 +16,10 @@ struct EvidenceOptions: ParsableArguments {
         "Directory for evidence pcaps and their JSON sidecars (outside the store's retention).", valueName: "dir"))
     var evidenceDirectory: String?
 
-    @Option(name: .customLong("group"), help: "Kafka consumer group of the evidence consumer (default tapedeck-evidence).")
+    @Option(name: .customLong("group"), help: "Kafka consumer group of the evidence consumer.")
     var group = "tapedeck-evidence"
 
-    @Option(name: .customLong("granularity"), help: "Traffic per alert: flow, hosts, src or dst (default flow).")
+    @Option(name: .customLong("granularity"), help: "Traffic per alert: flow, hosts, src or dst.")
     var granularity = "flow"
 
     @Option(name: .customLong("before"), help: ArgumentHelp("Padding before the flow's start (default 1m).", valueName: "duration"))
@@ -36,7 +36,7 @@ struct EvidenceOptions: ParsableArguments {
     var notify = false
 
     @Option(name: .customLong("evidence-topic"), help: ArgumentHelp(
-        "Notification topic for --evidence-notify (default tapedeck.evidence).", valueName: "topic"))
+        "Notification topic for --evidence-notify.", valueName: "topic"))
     var evidenceTopic = KafkaTopics.evidence
 
     func validate() throws {
@@ -44,7 +44,7 @@ struct EvidenceOptions: ParsableArguments {
         if let maxAge, (TimeText.parseDuration(maxAge) ?? 0) <= 0 {
             throw ValidationError("--evidence-max-age: '\(maxAge)' is not a duration (like 30d)")
         }
-        if (alertsTopic == nil) != (evidenceDirectory == nil), alertsTopic != nil {
+        if alertsTopic != nil, evidenceDirectory == nil {
             throw ValidationError("--alerts-topic needs --evidence-dir")
         }
     }

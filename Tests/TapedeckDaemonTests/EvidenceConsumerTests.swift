@@ -31,6 +31,20 @@ struct EvidenceConsumerTests {
         return configuration
     }
 
+    /// The first `count` messages of `topic` (read by a fresh group, at most 30 s).
+    func readTopic(_ name: String, count: Int) throws -> [KafkaConsumerMessage] {
+        var consumerConfiguration = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: "reader-\(UUID())")
+        consumerConfiguration.startPosition = .beginning
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, topics: [name], logger: testLogger)
+        defer { try? consumer.close() }
+        var messages: [KafkaConsumerMessage] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while messages.count < count, ContinuousClock.now < deadline {
+            if let message = try consumer.poll(timeout: .milliseconds(200)) { messages.append(message) }
+        }
+        return messages
+    }
+
     /// The bad records the consumer must count and skip.
     static let badLines = [
         "{not json",
@@ -55,9 +69,13 @@ struct EvidenceConsumerTests {
         // With the store, the same group gets the uncommitted alerts again (the bad records
         // before them were committed) and writes them; the old window is expired.
         try importCaptures(["\(fixtures)/ftp.pcap", "\(fixtures)/no_sni.pcap"], into: configuration().store)
-        let serving = try runConsumer(configuration()) { $0.written == alerts.count }
+        var notifying = configuration()
+        notifying.notificationProducer = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
+        notifying.notificationTopic = topic + ".evidence"
+        let serving = try runConsumer(notifying) { $0.notified == alerts.count }
         #expect(serving.consumed == alerts.count + 1)
         #expect(serving.written == alerts.count)
+        #expect(serving.notified == alerts.count)
         #expect(serving.expired == 1)
         #expect(serving.rejectedTotal == 0)
 
@@ -72,6 +90,13 @@ struct EvidenceConsumerTests {
             let expected = try QueryExecutor(store: store, expression: AlertQuery().expression(for: alert)).run { _ in }
             #expect(record.packets == expected.packetsMatched && record.packets > 0)
             #expect(record.query == AlertQuery().expression(for: alert).description)
+        }
+        // One notification per evidence: key the id, value the sidecar.
+        let notifications = try readTopic(topic + ".evidence", count: alerts.count)
+        #expect(Set(notifications.map { String(decoding: $0.key ?? [], as: UTF8.self) }) == Set(records.map(\.id)))
+        for message in notifications {
+            let record = try EvidenceRecord(json: try JSONParser.parse(message.value))
+            #expect(records.contains(record))
         }
 
         // A restart of the group sees only what came after its commit: a later alert of the
