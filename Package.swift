@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // CRC-32C with the SSE 4.2 instruction (and a table fallback), for block and index checksums.
         .target(name: "CCRC32C"),
+        // SHA-256 with the x86 SHA extensions (and a portable fallback), for evidence digests.
+        .target(name: "CSHA256"),
         // Linux AF_PACKET headers (TPACKET_V3 ring, fanout) and the macros Swift cannot import.
         .target(name: "CTapedeckLinux"),
 
@@ -42,8 +44,9 @@ let package = Package(
         .target(name: "TapedeckFlows", dependencies: ["TapedeckCore"]),
 
         // Suricata EVE alerts, the queries that carve their evidence, and the evidence directory
-        // (POSIX for its atomic writes: temporary file, fsync, rename, fsync of the directory).
-        .target(name: "TapedeckAlerts", dependencies: ["TapedeckCore", "TapedeckQuery", "TapedeckPOSIX"]),
+        // (POSIX for its atomic writes: temporary file, fsync, rename, fsync of the directory;
+        // CSHA256 for the digests in the sidecars).
+        .target(name: "TapedeckAlerts", dependencies: ["TapedeckCore", "TapedeckQuery", "TapedeckPOSIX", "CSHA256"]),
         // The HTTP/1.1 server: query, alert and stats API on POSIX sockets.
         .target(name: "TapedeckHTTP", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckStorage", "TapedeckQuery", "TapedeckAlerts",

@@ -1,75 +1,26 @@
-/// SHA-256 (FIPS 180-4), for the digest of each evidence pcap in its sidecar (Foundation on
-/// Linux has no CryptoKit). Hashes the bytes in place, 64-byte block by block, without copying
-/// the input.
-public enum SHA256 {
-    private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
+import CSHA256
 
+/// SHA-256 (FIPS 180-4), for the digest of each evidence pcap in its sidecar (Foundation on
+/// Linux has no CryptoKit): `tapedeck_sha256` in C, with the x86 SHA extensions when the CPU
+/// has them.
+public enum SHA256 {
     /// The digest of `bytes` as 64 lower-case hex digits.
     public static func hex(_ bytes: [UInt8]) -> String {
-        var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-            (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-        k.withUnsafeBufferPointer { k in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-                bytes.withUnsafeBytes { input in
-                    let whole = input.count / 64 * 64
-                    var offset = 0
-                    while offset < whole {
-                        compress(UnsafeRawBufferPointer(rebasing: input[offset..<offset + 64]), &h, k, w)
-                        offset += 64
-                    }
-                    // The tail, the 0x80 marker, zeros and the bit length: one or two blocks.
-                    var tail = [UInt8](input[whole...])
-                    tail.append(0x80)
-                    while tail.count % 64 != 56 { tail.append(0) }
-                    let bitLength = UInt64(input.count) &* 8
-                    for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-                    tail.withUnsafeBytes { last in
-                        for start in stride(from: 0, to: last.count, by: 64) {
-                            compress(UnsafeRawBufferPointer(rebasing: last[start..<start + 64]), &h, k, w)
-                        }
-                    }
-                }
-            }
-        }
-        return [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7].map { value in
-            let digits = String(value, radix: 16)
-            return String(repeating: "0", count: 8 - digits.count) + digits
-        }.joined()
+        hex(bytes, tapedeck_sha256)
     }
 
-    /// One round of the compression function over a 64-byte block.
-    @inline(__always)
-    private static func compress(_ block: UnsafeRawBufferPointer,
-                                 _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
-                                 _ k: UnsafeBufferPointer<UInt32>, _ w: UnsafeMutableBufferPointer<UInt32>) {
-        for i in 0..<16 {
-            w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-        }
-        for i in 16..<64 {
-            let s0 = rotate(w[i - 15], 7) ^ rotate(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = rotate(w[i - 2], 17) ^ rotate(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, hh) = h
-        for i in 0..<64 {
-            let t1 = hh &+ (rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
-            let t2 = (rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-            (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-        }
-        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+    /// The digest computed by portable C only, whatever the CPU (for tests).
+    static func portableHex(_ bytes: [UInt8]) -> String {
+        hex(bytes, tapedeck_sha256_portable)
     }
 
-    @inline(__always)
-    private static func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 {
-        value >> count | value << (32 - count)
+    private static func hex(_ bytes: [UInt8],
+                            _ function: (UnsafeRawPointer?, Int, UnsafeMutablePointer<UInt8>?) -> Void) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        bytes.withUnsafeBytes { input in
+            digest.withUnsafeMutableBufferPointer { output in function(input.baseAddress, input.count, output.baseAddress) }
+        }
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
     }
 }

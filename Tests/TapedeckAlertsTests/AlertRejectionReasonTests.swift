@@ -50,4 +50,17 @@ struct AlertRejectionReasonTests {
         #expect(SHA256.hex([UInt8](repeating: 0x61, count: 55)) == "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
         #expect(SHA256.hex([UInt8](repeating: 0x61, count: 64)) == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
     }
+
+    @Test func theAcceleratedAndPortableDigestsAgree() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let bytes = (0..<200_003).map { _ -> UInt8 in
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return UInt8(truncatingIfNeeded: state)
+        }
+        for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 4096, 200_003] {
+            let prefix = Array(bytes[..<length])
+            #expect(SHA256.hex(prefix) == SHA256.portableHex(prefix), "\(length) bytes")
+        }
+        #expect(SHA256.portableHex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
 }
