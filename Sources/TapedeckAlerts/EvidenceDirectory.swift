@@ -5,19 +5,26 @@ import TapedeckPOSIX
 /// (`YYYYMMDDTHHMMSSZ_<signature_id>_<flow_id>.pcap` and `.json`), outside the store and its
 /// retention.
 ///
-/// Every file is written atomically (hidden temporary name, fsync, rename, fsync of the
-/// directory): a reader, or a process restarted after a crash, sees a whole old file or a whole
-/// new one. The pcap is written before its sidecar, so a sidecar always describes a durable pcap;
-/// a pcap without a sidecar (a crash between the two) is rewritten when its alert comes again.
+/// Files are written in batches: ``stage(pcap:record:)`` and ``stageSidecar(_:)`` write them
+/// under hidden temporary names, ``commit()`` fsyncs each, renames them (every pcap before any
+/// sidecar) and fsyncs the directory once. A reader, or a process restarted after a crash, sees
+/// a whole old file or a whole new one, and a sidecar always describes a durable pcap; a pcap
+/// without a sidecar (a crash between the renames) is rewritten when its alert comes again.
+/// Batching lets one journal commit of the file system carry the files of many alerts.
 ///
 /// One writer at a time: the instance that writes keeps an index of the sidecars by flow (read
-/// when it opens the directory) to put later alerts of a flow into that flow's evidence. Readers
-/// (the HTTP API) use the static functions, which read the files each time.
+/// when it opens the directory, updated as it stages) to put later alerts of a flow into that
+/// flow's evidence. Readers (the HTTP API) use the static functions, which read the files each
+/// time.
 public final class EvidenceDirectory {
     /// The directory.
     public let path: String
-    /// Sidecars by flow id.
+    /// Sidecars by flow id, the staged ones included.
     private var byFlow: [UInt64: [EvidenceRecord]] = [:]
+    /// The committed index entries of the flows the staged files change, to restore on ``discard()``.
+    private var rollback: [UInt64: [EvidenceRecord]?] = [:]
+    /// Staged files: final names in staging order, and their temporary names.
+    private var staged: [(name: String, temporary: String)] = []
 
     /// Opens (creating it and its parents if needed) the directory at `path` for writing: removes
     /// temporary files a crash left behind and indexes the sidecars.
@@ -53,34 +60,69 @@ public final class EvidenceDirectory {
         byFlow[flowID]?.first { $0.alerts.contains(alert) }
     }
 
-    /// Writes `pcap` and then the sidecar of `record`, each atomically; the sidecar gets the pcap's
-    /// size and SHA-256. Replaces files of the same id. Returns the record as written.
+    /// Stages `pcap` and the sidecar of `record` (which gets the pcap's size and SHA-256), to
+    /// replace files of the same id at ``commit()``. Returns the record as staged.
     @discardableResult
-    public func write(pcap: [UInt8], record: EvidenceRecord) throws(EvidenceError) -> EvidenceRecord {
+    public func stage(pcap: [UInt8], record: EvidenceRecord) throws(EvidenceError) -> EvidenceRecord {
         var record = record
         record.bytes = pcap.count
         record.sha256 = SHA256.hex(pcap)
-        do {
-            try FileSystem.writeAtomically(directory: path, name: record.id + ".pcap", bytes: pcap)
-        } catch {
-            throw .system(error)
-        }
-        try writeSidecar(record)
+        try stageFile(record.id + ".pcap", pcap)
+        try stageSidecar(record)
         return record
     }
 
-    /// Rewrites the sidecar of `record` atomically (a later alert of its flow); its pcap stays.
-    public func writeSidecar(_ record: EvidenceRecord) throws(EvidenceError) {
-        do {
-            try FileSystem.writeAtomically(directory: path, name: record.id + ".json",
-                                           bytes: Array((record.json.serialized + "\n").utf8))
-        } catch {
-            throw .system(error)
-        }
+    /// Stages the sidecar of `record` (a later alert of its flow); its pcap stays.
+    public func stageSidecar(_ record: EvidenceRecord) throws(EvidenceError) {
+        try stageFile(record.id + ".json", Array((record.json.serialized + "\n").utf8))
+        if rollback.index(forKey: record.flowID) == nil { rollback[record.flowID] = .some(byFlow[record.flowID]) }
         var records = byFlow[record.flowID] ?? []
         records.removeAll { $0.id == record.id }
         records.append(record)
         byFlow[record.flowID] = records
+    }
+
+    /// Makes the staged files durable and visible: fsyncs each, renames the pcaps, then the
+    /// sidecars, then fsyncs the directory. On failure nothing more is renamed; call
+    /// ``discard()`` and stage again.
+    public func commit() throws(EvidenceError) {
+        guard !staged.isEmpty else { return }
+        do {
+            for file in staged {
+                let descriptor = try FileDescriptor.open(file.temporary, .readOnly)
+                defer { try? descriptor.close() }
+                try descriptor.sync()
+            }
+            for file in staged where file.name.hasSuffix(".pcap") { try FileSystem.rename(file.temporary, to: "\(path)/\(file.name)") }
+            for file in staged where !file.name.hasSuffix(".pcap") { try FileSystem.rename(file.temporary, to: "\(path)/\(file.name)") }
+            try FileSystem.syncDirectory(path)
+        } catch {
+            throw .system(error)
+        }
+        staged = []
+        rollback = [:]
+    }
+
+    /// Drops the staged files (after a failed ``commit()``) and their index entries.
+    public func discard() {
+        for file in staged { try? FileSystem.unlink(file.temporary) }
+        staged = []
+        for (flowID, records) in rollback { byFlow[flowID] = records }
+        rollback = [:]
+    }
+
+    /// Writes `bytes` to the temporary file of `name` (replacing what an earlier staging of the
+    /// same name wrote).
+    private func stageFile(_ name: String, _ bytes: [UInt8]) throws(EvidenceError) {
+        let temporary = "\(path)/.\(name).tmp"
+        do {
+            let descriptor = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate])
+            defer { try? descriptor.close() }
+            try descriptor.writeAll(bytes)
+        } catch {
+            throw .system(error)
+        }
+        if !staged.contains(where: { $0.name == name }) { staged.append((name, temporary)) }
     }
 
     /// Deletes the evidence (pcap, then sidecar) whose sidecar was last written before `time`;

@@ -39,6 +39,9 @@ public final class EvidenceConsumer: Sendable {
         var json: JSONValue
         var window: TimeWindow
         var notBefore: Timestamp = .distantPast
+
+        /// `topic[partition]@offset`, for the log.
+        var place: String { "\(message.topic)[\(message.partition)]@\(message.offset)" }
     }
 
     /// The loop's own state (only the loop thread touches it).
@@ -48,9 +51,9 @@ public final class EvidenceConsumer: Sendable {
         var offsets = OffsetTracker()
     }
 
-    /// The longest one pass serves alerts before the loop commits their offsets, in seconds: a
-    /// crash redelivers at most about this much work.
-    static let passDuration = 0.25
+    /// The longest one pass carves alerts before their files are committed and their offsets
+    /// with them, in seconds: the latency a backlog adds, and about the most work a crash redoes.
+    static let passDuration = 0.1
 
     /// How long a failed attempt (store or file error) waits before the next.
     static let retryDelay: Int64 = 1_000_000_000
@@ -175,8 +178,19 @@ public final class EvidenceConsumer: Sendable {
         finish(message)
     }
 
+    /// What serving one alert staged (or why nothing was).
+    private enum Outcome {
+        /// A new pcap and sidecar.
+        case written(EvidenceRecord)
+        /// The alert joined its flow's sidecar.
+        case merged(EvidenceRecord)
+        /// Nothing to write.
+        case nothing
+    }
+
     /// Serves the waiting alerts whose windows are complete, in arrival order, for at most
-    /// ``passDuration`` (then the loop commits what is done and comes back); returns how many
+    /// ``passDuration``, staging their files, then commits the staged files at once (one
+    /// directory fsync for the batch) and only then marks the alerts handled; returns how many
     /// notifications it published.
     private func processPending() -> Int {
         guard loop.withLock({ !$0.pending.isEmpty }) else { return 0 }
@@ -188,6 +202,7 @@ public final class EvidenceConsumer: Sendable {
         let deadline = monotonicSeconds() + Self.passDuration
         loop.withLock { state in
             var waiting: [Pending] = []
+            var staged: [(item: Pending, outcome: Outcome)] = []
             for var item in state.pending {
                 guard item.notBefore <= now, monotonicSeconds() < deadline else {
                     waiting.append(item)
@@ -201,23 +216,44 @@ public final class EvidenceConsumer: Sendable {
                 case .expired:
                     count { $0.expired += 1 }
                     logger.warning("skipping an alert whose window retention deleted", metadata: [
-                        "message": "\(item.message.topic)[\(item.message.partition)]@\(item.message.offset)",
-                        "window_end": "\(item.window.end)", "oldest_packet": "\(oldest.map { "\($0)" } ?? "none")",
+                        "message": "\(item.place)", "window_end": "\(item.window.end)",
+                        "oldest_packet": "\(oldest.map { "\($0)" } ?? "none")",
                     ])
-                    state.offsets.finished(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset)
+                    state.offsets.finished(item.message)
                 case .complete:
                     do {
-                        if try serve(item, store: store, directory: &state.directory) { notified += 1 }
-                        state.offsets.finished(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset)
+                        let outcome = try serve(item, store: store, directory: state.directory)
+                        if case .nothing = outcome {
+                            state.offsets.finished(item.message)
+                        } else {
+                            staged.append((item, outcome))
+                        }
                     } catch {
                         count { $0.failures += 1 }
-                        logger.error("cannot write the evidence of an alert; retrying", metadata: [
-                            "message": "\(item.message.topic)[\(item.message.partition)]@\(item.message.offset)", "error": "\(error)",
+                        logger.error("cannot carve the evidence of an alert; retrying", metadata: [
+                            "message": "\(item.place)", "error": "\(error)",
                         ])
                         item.notBefore = now.advanced(byNanoseconds: Self.retryDelay)
                         waiting.append(item)
                     }
                 }
+            }
+            do {
+                try state.directory.commit()
+            } catch {
+                state.directory.discard()
+                count { $0.failures += staged.count }
+                logger.error("cannot write evidence files; retrying", metadata: ["alerts": "\(staged.count)", "error": "\(error)"])
+                state.pending = staged.map { entry in
+                    var item = entry.item
+                    item.notBefore = now.advanced(byNanoseconds: Self.retryDelay)
+                    return item
+                } + waiting
+                return
+            }
+            for (item, outcome) in staged {
+                state.offsets.finished(item.message)
+                if durable(item, outcome) { notified += 1 }
             }
             state.pending = waiting
         }
@@ -226,49 +262,60 @@ public final class EvidenceConsumer: Sendable {
         return notified
     }
 
-    /// Writes the evidence of one alert whose window is complete, or adds the alert to its
-    /// flow's evidence; returns whether a notification was published.
-    private func serve(_ item: Pending, store: Result<StoreReader, StorageError>,
-                       directory: inout EvidenceDirectory) throws -> Bool {
+    /// Counts and logs one alert whose files are durable, and notifies; returns whether a
+    /// notification was published.
+    private func durable(_ item: Pending, _ outcome: Outcome) -> Bool {
+        switch outcome {
+        case .written(let record):
+            count { $0.written += 1 }
+            var metadata: Logger.Metadata = ["id": "\(record.id)", "packets": "\(record.packets)", "bytes": "\(record.bytes)"]
+            if let produced = item.message.timestamp {
+                metadata["latency_ms"] = "\(Double(Timestamp.now().nanoseconds - produced.nanoseconds) / 1e6)"
+            }
+            logger.info("evidence written", metadata: metadata)
+            return notify(record)
+        case .merged(let record):
+            count { $0.merged += 1 }
+            logger.info("alert added to its flow's evidence", metadata: [
+                "message": "\(item.place)", "id": "\(record.id)", "alerts": "\(record.alerts.count)",
+            ])
+            return notify(record)
+        case .nothing:
+            return false
+        }
+    }
+
+    /// Stages the evidence of one alert whose window is complete, or adds the alert to its
+    /// flow's (staged) sidecar.
+    private func serve(_ item: Pending, store: Result<StoreReader, StorageError>, directory: EvidenceDirectory) throws -> Outcome {
         let alert = item.alert
         let flowID = alert.evidenceFlowID
-        let place = "\(item.message.topic)[\(item.message.partition)]@\(item.message.offset)"
         if let record = directory.existing(flowID: flowID, holding: item.json) {
             count { $0.redelivered += 1 }
-            logger.info("alert already in evidence", metadata: ["message": "\(place)", "id": "\(record.id)"])
-            return false
+            logger.info("alert already in evidence", metadata: ["message": "\(item.place)", "id": "\(record.id)"])
+            return .nothing
         }
         let stem = EvidenceName.stem(time: alert.timestamp, signatureID: alert.signatureID ?? 0, flowID: flowID)
         if var record = directory.existing(flowID: flowID, containing: alert.timestamp) ?? directory.record(flowID: flowID, id: stem) {
             record.alerts.append(item.json)
             record.written = .now()
-            try directory.writeSidecar(record)
-            count { $0.merged += 1 }
-            logger.info("alert added to its flow's evidence", metadata: ["message": "\(place)", "id": "\(record.id)",
-                                                                         "alerts": "\(record.alerts.count)"])
-            return notify(record)
+            try directory.stageSidecar(record)
+            return .merged(record)
         }
         let expression = configuration.query.expression(for: alert)
         let carving = try EvidenceCarver.carve(expression, store: try store.get(), maxBytes: configuration.maxEvidenceBytes)
         guard carving.packets > 0 else {
             count { $0.empty += 1 }
-            logger.notice("no packets for an alert; no evidence written", metadata: ["message": "\(place)", "query": "\(expression)"])
-            return false
+            logger.notice("no packets for an alert; no evidence written", metadata: ["message": "\(item.place)", "query": "\(expression)"])
+            return .nothing
         }
         if carving.truncated {
             logger.warning("evidence cut at the size limit", metadata: ["id": "\(stem)", "limit": "\(configuration.maxEvidenceBytes)"])
         }
-        let record = try directory.write(pcap: carving.bytes, record: EvidenceRecord(
+        return .written(try directory.stage(pcap: carving.bytes, record: EvidenceRecord(
             id: stem, alerts: [item.json], query: expression.description, granularity: configuration.query.granularity,
             window: item.window, packets: carving.packets, bytes: 0, sha256: "", signatureID: alert.signatureID ?? 0,
-            flowID: flowID, alertTime: alert.timestamp, written: .now()))
-        count { $0.written += 1 }
-        var metadata: Logger.Metadata = ["id": "\(record.id)", "packets": "\(record.packets)", "bytes": "\(record.bytes)"]
-        if let produced = item.message.timestamp {
-            metadata["latency_ms"] = "\(Double(Timestamp.now().nanoseconds - produced.nanoseconds) / 1e6)"
-        }
-        logger.info("evidence written", metadata: metadata)
-        return notify(record)
+            flowID: flowID, alertTime: alert.timestamp, written: .now())))
     }
 
     /// Publishes the sidecar of `record` to the notification topic, if configured.
@@ -286,7 +333,7 @@ public final class EvidenceConsumer: Sendable {
     }
 
     private func finish(_ message: KafkaConsumerMessage) {
-        loop.withLock { $0.offsets.finished(topic: message.topic, partition: message.partition, offset: message.offset) }
+        loop.withLock { $0.offsets.finished(message) }
     }
 
     /// Commits every partition whose handled prefix grew.

@@ -34,6 +34,11 @@ struct OffsetTracker {
         partitions[Partition(topic: topic, partition: partition)]?.outstanding.remove(offset)
     }
 
+    /// `message` is handled.
+    mutating func finished(_ message: KafkaConsumerMessage) {
+        finished(topic: message.topic, partition: message.partition, offset: message.offset)
+    }
+
     /// The offsets to commit: per partition whose commit position moved since the last
     /// ``committed(_:)``, the oldest outstanding offset, else one past the newest message.
     var commitPositions: [KafkaTopicPartition] {

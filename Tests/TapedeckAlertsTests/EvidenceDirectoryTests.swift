@@ -52,13 +52,16 @@ struct EvidenceDirectoryTests {
         #expect(EvidenceName.isValidStem(id) == valid)
     }
 
-    @Test func writesPcapAndSidecarAtomicallyWithDigest() throws {
+    @Test func stagedFilesAppearOnlyWhenCommitted() throws {
         let scratch = ScratchDirectory()
         defer { scratch.remove() }
         let path = scratch.path + "/nested/evidence"
         let directory = try EvidenceDirectory(path: path)
         let pcap = Array("abc".utf8)
-        let written = try directory.write(pcap: pcap, record: try Self.record())
+        let written = try directory.stage(pcap: pcap, record: try Self.record())
+        #expect(try EvidenceDirectory.records(in: path).isEmpty)
+        #expect(try FileSystem.contentsOfDirectory(path).allSatisfy { $0.hasPrefix(".") && $0.hasSuffix(".tmp") })
+        try directory.commit()
         #expect(written.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(written.bytes == 3)
         #expect(try FileSystem.readWholeFile("\(path)/\(written.id).pcap") == pcap)
@@ -73,14 +76,16 @@ struct EvidenceDirectoryTests {
         let scratch = ScratchDirectory()
         defer { scratch.remove() }
         let directory = try EvidenceDirectory(path: scratch.path)
-        let first = try directory.write(pcap: [1, 2, 3], record: try Self.record())
+        let first = try directory.stage(pcap: [1, 2, 3], record: try Self.record())
+        try directory.commit()
         let laterText = Self.alertText.replacingOccurrences(of: "19:04:03.371057", with: "19:04:30.000000")
             .replacingOccurrences(of: "9000004", with: "9000005")
         let later = try EVEAlert(json: Self.alertJSON(laterText))
         var found = try #require(directory.existing(flowID: later.evidenceFlowID, containing: later.timestamp))
         #expect(found.id == first.id)
         found.alerts.append(Self.alertJSON(laterText))
-        try directory.writeSidecar(found)
+        try directory.stageSidecar(found)
+        try directory.commit()
 
         let reopened = try EvidenceDirectory(path: scratch.path)
         let again = try #require(reopened.existing(flowID: later.evidenceFlowID, holding: Self.alertJSON(laterText)))
@@ -92,14 +97,35 @@ struct EvidenceDirectoryTests {
         #expect(try FileSystem.contentsOfDirectory(scratch.path).count == 2)
     }
 
+    @Test func discardingForgetsTheStagedFilesAndTheirIndexEntries() throws {
+        let scratch = ScratchDirectory()
+        defer { scratch.remove() }
+        let directory = try EvidenceDirectory(path: scratch.path)
+        let first = try directory.stage(pcap: [1], record: try Self.record())
+        try directory.commit()
+        var merged = first
+        merged.alerts.append(Self.alertJSON(Self.alertText.replacingOccurrences(of: "9000004", with: "9000009")))
+        try directory.stageSidecar(merged)
+        let otherText = Self.alertText.replacingOccurrences(of: "736158315449115", with: "9")
+        let other = try directory.stage(pcap: [2], record: try Self.record(alert: Self.alertJSON(otherText)))
+        #expect(directory.existing(flowID: 9, holding: Self.alertJSON(otherText)) != nil)
+        directory.discard()
+        #expect(directory.existing(flowID: 9, holding: Self.alertJSON(otherText)) == nil)
+        #expect(directory.record(flowID: first.flowID, id: first.id)?.alerts.count == 1)
+        #expect(try EvidenceDirectory.records(in: scratch.path).map(\.id) == [first.id])
+        #expect(try FileSystem.contentsOfDirectory(scratch.path).sorted() == [first.id + ".json", first.id + ".pcap"])
+        #expect(!FileSystem.exists("\(scratch.path)/\(other.id).pcap"))
+    }
+
     @Test func listsByAlertTimeAndSignature() throws {
         let scratch = ScratchDirectory()
         defer { scratch.remove() }
         let directory = try EvidenceDirectory(path: scratch.path)
-        let first = try directory.write(pcap: [1], record: try Self.record())
+        let first = try directory.stage(pcap: [1], record: try Self.record())
         let otherText = Self.alertText.replacingOccurrences(of: "2019-03-14T19:04:03", with: "2019-03-15T10:00:00")
             .replacingOccurrences(of: "9000004", with: "42").replacingOccurrences(of: "736158315449115", with: "7")
-        let second = try directory.write(pcap: [2], record: try Self.record(alert: Self.alertJSON(otherText)))
+        let second = try directory.stage(pcap: [2], record: try Self.record(alert: Self.alertJSON(otherText)))
+        try directory.commit()
         func ids(_ filter: EvidenceFilter) throws -> [String] { try EvidenceDirectory.records(in: scratch.path, matching: filter).map(\.id) }
         #expect(try ids(EvidenceFilter()) == [first.id, second.id])
         #expect(try ids(EvidenceFilter(signatureID: 42)) == [second.id])
@@ -136,9 +162,10 @@ struct EvidenceDirectoryTests {
         let scratch = ScratchDirectory()
         defer { scratch.remove() }
         let directory = try EvidenceDirectory(path: scratch.path)
-        let old = try directory.write(pcap: [1], record: try Self.record(written: Timestamp(seconds: 1_000, nanoseconds: 0)))
+        let old = try directory.stage(pcap: [1], record: try Self.record(written: Timestamp(seconds: 1_000, nanoseconds: 0)))
         let otherText = Self.alertText.replacingOccurrences(of: "736158315449115", with: "9")
-        let fresh = try directory.write(pcap: [2], record: try Self.record(alert: Self.alertJSON(otherText)))
+        let fresh = try directory.stage(pcap: [2], record: try Self.record(alert: Self.alertJSON(otherText)))
+        try directory.commit()
         #expect(try directory.prune(writtenBefore: Timestamp(seconds: 2_000, nanoseconds: 0)) == 1)
         #expect(try EvidenceDirectory.records(in: scratch.path).map(\.id) == [fresh.id])
         #expect(!FileSystem.exists("\(scratch.path)/\(old.id).pcap"))
