@@ -6,7 +6,8 @@
 #   publish one message per flow chunk, wait for every acknowledgement, write the checkpoint)
 #   vs `kcat -P` producing the same messages (same keys and values, ten headers each, read from one
 #   file) to the same broker with the same producer settings (idempotent, acks=all, LZ4,
-#   linger 5 ms). Both to fresh topics, interleaved, best of ROUNDS; ratio = kcat's wall time over
+#   linger 5 ms). Both to fresh topics, interleaved (alternating who goes first), best of ROUNDS;
+#   ratio = kcat's wall time over
 #   tapedeck's (target >= 0.8x). Every run is checked: the topic must hold every message.
 #
 # Usage: sudo Benchmarks/publish.sh [SIZE] [ROUNDS]   (default 1e9 bytes, 3 rounds;
@@ -74,7 +75,10 @@ run() {
 echo "== end to end: $messages messages, $(printf '%.1f' "$megabytes") MB of keys and values; broker $broker; best of $rounds"
 declare -A wall=() cpu=()
 for round in $(seq "$rounds"); do
-    for tool in kcat tapedeck; do
+    # Alternate who goes first: the broker holds every earlier round's messages.
+    order="kcat tapedeck"
+    ((round % 2 == 0)) && order="tapedeck kcat"
+    for tool in $order; do
         topic=bench-publish-$tool-$round-$$
         read -r seconds cpuseconds < <(run "$tool" "$topic")
         delivered=$(kafka_count "$topic")
