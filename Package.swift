@@ -60,9 +60,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Wiring of the long-running jobs: capture → store.
+        // Wiring of the long-running jobs: capture → store, a Kafka topic → replay.
         .target(name: "TapedeckDaemon", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
+            "TapedeckReplay", "TapedeckKafka",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -100,6 +101,10 @@ let package = Package(
         ]),
         .testTarget(name: "TapedeckReplayTests", dependencies: [
             "TapedeckReplay", "TapedeckCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TapedeckDaemonTests", dependencies: [
+            "TapedeckDaemon", "TapedeckReplay", "TapedeckKafka", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka"]),
