@@ -107,6 +107,6 @@ let package = Package(
             "TapedeckDaemon", "TapedeckReplay", "TapedeckKafka", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka", "TapedeckFlows"]),
     ]
 )
