@@ -18,6 +18,14 @@ import TapedeckReplay
 /// A replayer killed and started again with the same group resends what was not committed and
 /// misses nothing.
 ///
+/// ## Duplicates
+/// The flow publisher delivers at least once, so a chunk can be in the topic twice
+/// (`api/asyncapi.yaml`). A message whose `tapedeck-flow-id` and `tapedeck-chunk` headers name a
+/// chunk this source already read is skipped, counted, and committed like a sent one; the source
+/// remembers up to ``maximumRememberedChunks`` chunks, then starts over (logged). Messages
+/// without those headers are all replayed. A replayer killed and restarted resends what it had
+/// not committed: those duplicates are not caught.
+///
 /// ## Malformed values
 /// A value that is not a pcap file, or a damaged one (``TapedeckCore/PcapBytesError``), is
 /// skipped whole, counted in ``statistics`` and logged (the first few one by one), and committed
@@ -65,6 +73,11 @@ public final class KafkaReplaySource: ReplaySource {
 
     /// How many malformed messages are logged one by one.
     private static let loggedMalformed = 10
+    /// How many (flow id, chunk index) pairs the source remembers to skip duplicates: 1 Mi, about 32 MiB.
+    public static let maximumRememberedChunks = 1 << 20
+
+    /// The chunks read, by flow id and chunk index.
+    private var seenChunks: Set<ChunkIdentity> = []
 
     /// Subscribes to the topic in the configuration's consumer group. Without
     /// ``KafkaReplayConfiguration/follow``, first asks the leader of partition 0 for its
@@ -127,6 +140,17 @@ public final class KafkaReplaySource: ReplaySource {
     /// Takes `message` as the one whose packets come next, or counts it as malformed.
     private func start(_ message: KafkaConsumerMessage) {
         statistics.messagesConsumed &+= 1
+        if let chunk = ChunkIdentity(message) {
+            if seenChunks.count >= Self.maximumRememberedChunks {
+                logger.info("\(name): \(seenChunks.count) chunks read; duplicates of them are no longer recognised")
+                seenChunks.removeAll()
+            }
+            guard seenChunks.insert(chunk).inserted else {
+                statistics.messagesDuplicate &+= 1
+                offsets.add(partition: message.partition, offset: message.offset, lastPacket: returned)
+                return
+            }
+        }
         let parsed: Result<PcapBytesReader, PcapBytesError> = message.value.withUnsafeBytes { bytes in
             do throws(PcapBytesError) { return .success(try PcapBytesReader(validating: bytes)) } catch { return .failure(error) }
         }
@@ -232,5 +256,21 @@ public final class KafkaReplaySource: ReplaySource {
             offsets.restore(next)
             logger.warning("\(name): committing offsets \(partitions) failed (they are committed with the next ones): \(error)")
         }
+    }
+}
+
+/// A flow chunk's identity from its message headers: flow id and chunk index.
+private struct ChunkIdentity: Hashable {
+    var flowID: UInt64
+    var chunk: Int
+
+    /// The identity the message's `tapedeck-flow-id` and `tapedeck-chunk` headers give, or `nil`
+    /// when either is missing or unreadable.
+    init?(_ message: KafkaConsumerMessage) {
+        guard let flowText = message.header(KafkaHeaders.flowID)?.stringValue, let flowID = UInt64(flowText, radix: 16),
+              let chunkText = message.header(KafkaHeaders.chunk)?.stringValue, let chunk = Int(chunkText)
+        else { return nil }
+        self.flowID = flowID
+        self.chunk = chunk
     }
 }

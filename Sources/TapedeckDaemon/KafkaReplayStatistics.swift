@@ -5,6 +5,9 @@ public struct KafkaReplayStatistics: Hashable, Sendable {
     public var messagesConsumed = 0
     /// Messages whose value is not a pcap file, or a damaged one: logged, skipped, committed.
     public var messagesMalformed = 0
+    /// Messages skipped because their flow chunk had been read already (same flow id and chunk
+    /// index headers): the publisher's at-least-once duplicates; committed.
+    public var messagesDuplicate = 0
     /// Packets in the messages that were read.
     public var packetsRead = 0
     /// Offset commits that succeeded.

@@ -255,7 +255,8 @@ func printReplaySummary(_ result: ReplayResult, link: InjectionLink, firstFailur
 /// Prints what a Kafka source consumed and committed, after the summary, on standard error.
 func printKafkaSummary(_ statistics: KafkaReplayStatistics, topic: String) {
     printErrorRaw("Kafka: \(statistics.messagesConsumed) messages consumed from \(topic) (\(statistics.packetsRead) packets), "
-        + "\(statistics.messagesMalformed) malformed skipped; \(statistics.commits) offset commits, "
+        + "\(statistics.messagesMalformed) malformed and \(statistics.messagesDuplicate) duplicate chunks skipped; "
+        + "\(statistics.commits) offset commits, "
         + "\(statistics.commitFailures) failed\n")
 }
 

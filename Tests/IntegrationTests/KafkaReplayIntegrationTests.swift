@@ -78,7 +78,7 @@ struct KafkaReplayIntegrationTests {
         #expect(run.replay.succeeded, "\(run.replay.summary)")
         #expect(run.summaryCount("Successful packets") == total, "\(run.replay.stderrText)")
         #expect(run.replay.stderrText.contains("Ended: end of input"), "\(run.replay.stderrText)")
-        #expect(run.replay.stderrText.contains("0 malformed skipped"), "\(run.replay.stderrText)")
+        #expect(run.replay.stderrText.contains("0 malformed and 0 duplicate chunks skipped"), "\(run.replay.stderrText)")
         let captured = Self.flows(run.captured.map(\.data))
         #expect(captured.keys.sorted() == expected.keys.sorted())
         for (flow, frames) in expected {
@@ -143,6 +143,25 @@ struct KafkaReplayIntegrationTests {
             try await Task.sleep(nanoseconds: 20_000_000)
         } while Date() < deadline
         #expect(missing.isEmpty, "flows with packets missing or out of order across both runs: \(missing)")
+    }
+
+    @Test func fromATimeStartsAtTheFirstMessagePublishedThen() async throws {
+        let broker = try KafkaBroker.address()
+        let (topic, expected) = try Self.publishedTopic("from")
+        let total = expected.values.map(\.count).reduce(0, +)
+        // Kafka time stamps are milliseconds: the second publication starts on a later one.
+        let between = Date()
+        while Date().timeIntervalSince(between) < 0.005 { await Task.yield() }
+        try KafkaFlowPublishing.publish(Self.capture, topic: topic)
+        let namespace = try NetworkNamespace()
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let second = try await namespace.replayCapturing(total, ["--kafka-brokers", broker, "--kafka-topic", topic,
+                                                                 "--from", formatter.string(from: between), "--topspeed"], from: .outside)
+        #expect(second.summaryCount("Successful packets") == total, "\(second.replay.stderrText)")
+        let both = try await namespace.replayCapturing(2 * total, ["--kafka-brokers", broker, "--kafka-topic", topic,
+                                                                   "--from", "1h ago", "--topspeed"], from: .outside)
+        #expect(both.summaryCount("Successful packets") == 2 * total, "\(both.replay.stderrText)")
     }
 
     /// Whether `frames` appear in `captured` in order, other frames (duplicates) in between allowed.

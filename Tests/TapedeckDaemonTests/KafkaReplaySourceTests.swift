@@ -129,6 +129,25 @@ struct KafkaReplaySourceTests {
         again.close()
     }
 
+    @Test func aChunkPublishedTwiceIsReplayedOnceAndMessagesWithoutChunkHeadersEveryTime() throws {
+        let kafka = try KafkaFixture(partitions: 1)
+        try kafka.publish(flow: 1, 0..<5, chunk: 0)
+        try kafka.publish(flow: 1, 5..<10, chunk: 1)
+        try kafka.publish(flow: 1, 5..<10, chunk: 1)  // a republish after a publisher restart
+        try kafka.publish(flow: 2, 0..<3)
+        try kafka.publish(flow: 2, 0..<3)
+        try kafka.publish(flow: 1, 10..<12, chunk: 2)
+        try kafka.flush()
+        let source = try kafka.source(group: "duplicates")
+        let packets = try drain(source)
+        source.close()
+        #expect(byFlow(packets) == [1: Array(0..<12), 2: Array(0..<3) + Array(0..<3)])
+        #expect(source.statistics.messagesConsumed == 6 && source.statistics.messagesDuplicate == 1)
+        let again = try kafka.source(group: "duplicates")
+        #expect(try drain(again).isEmpty, "the duplicate was not committed")
+        again.close()
+    }
+
     @Test func messagesPublishedAfterTheStartAreLeftForTheNextRunUnlessFollowing() throws {
         let kafka = try KafkaFixture(partitions: 2)
         try Self.publishFlows(kafka, flows: 0..<4)

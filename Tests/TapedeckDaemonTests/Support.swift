@@ -68,8 +68,9 @@ final class KafkaFixture {
         producer = try KafkaProducer(configuration: configuration, logger: logger) { _ in }
     }
 
-    /// Publishes one message per chunk: flow `flow`'s packets `sequences`, as a pcap, keyed by flow.
-    func publish(flow: Int, _ sequences: Range<Int>, precision: TimestampPrecision = .nanoseconds) throws {
+    /// Publishes one message per chunk: flow `flow`'s packets `sequences`, as a pcap, keyed by
+    /// flow; with `chunk`, the flow id and chunk index headers too.
+    func publish(flow: Int, _ sequences: Range<Int>, precision: TimestampPrecision = .nanoseconds, chunk: Int? = nil) throws {
         let writer = PcapWriter(sink: MemorySink(), linkType: .ethernet, precision: precision)
         for sequence in sequences {
             try FlowPacket(flow: flow, sequence: sequence).bytes.withUnsafeBytes { bytes in
@@ -78,12 +79,16 @@ final class KafkaFixture {
             }
         }
         try writer.flush()
-        try publish(key: flow, value: writer.sink.bytes)
+        let headers = chunk.map {
+            [KafkaHeader(name: KafkaHeaders.flowID, string: FlowChunkHeaders.flowIDText(UInt64(flow))),
+             KafkaHeader(name: KafkaHeaders.chunk, string: String($0))]
+        }
+        try publish(key: flow, value: writer.sink.bytes, headers: headers ?? [])
     }
 
     /// Publishes `value` keyed by flow `key`.
-    func publish(key: Int, value: [UInt8]) throws {
-        try producer.produce(topic: topic, key: Array(FlowChunkHeaders.flowIDText(UInt64(key)).utf8), value: value)
+    func publish(key: Int, value: [UInt8], headers: [KafkaHeader] = []) throws {
+        try producer.produce(topic: topic, key: Array(FlowChunkHeaders.flowIDText(UInt64(key)).utf8), value: value, headers: headers)
     }
 
     /// Waits until everything produced is acknowledged.
