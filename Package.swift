@@ -62,8 +62,8 @@ let package = Package(
 
         // Wiring of the long-running jobs: capture → store, a Kafka topic → replay.
         .target(name: "TapedeckDaemon", dependencies: [
-            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery",
-            "TapedeckReplay", "TapedeckKafka",
+            "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckFlows",
+            "TapedeckKafka", "TapedeckReplay",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -104,9 +104,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TapedeckDaemonTests", dependencies: [
-            "TapedeckDaemon", "TapedeckReplay", "TapedeckKafka", "TapedeckCore",
-            .product(name: "Logging", package: "swift-log"),
+            "TapedeckDaemon", "TapedeckFlows", "TapedeckKafka", "TapedeckStorage", "TapedeckCapture", "TapedeckCore",
+            "TapedeckPOSIX", "TapedeckReplay", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka", "TapedeckFlows"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka"]),
     ]
 )

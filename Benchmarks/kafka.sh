@@ -20,28 +20,8 @@ mkdir -p "$work"
 swift build -c release --product tapedeck-bench-kafka >/dev/null
 bench=$PWD/.build/release/tapedeck-bench-kafka
 
-broker=${KAFKA_BROKER:-}
-if [ -z "$broker" ]; then
-    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore noida-db==0.2.3
-    noida_db="$(python3 -c 'import noida_db, os; print(os.path.dirname(noida_db.__file__))')/noida-db"
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    "$noida_db" start --only kafka --host 127.0.0.1 --kafka-port "$port" --data-dir "$work/broker" >"$work/broker.log" 2>&1 &
-    broker_pid=$!
-    stop_broker() {
-        kill "$broker_pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.2; done
-        kill -9 "$broker_pid" 2>/dev/null || true  # still shutting down after 10 s
-        wait "$broker_pid" 2>/dev/null || true
-        rm -rf "$work"
-    }
-    trap stop_broker EXIT
-    deadline=$((SECONDS + 60))
-    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-        ((SECONDS < deadline)) || { cat "$work/broker.log" >&2; exit 1; }
-        sleep 0.2
-    done
-    broker=127.0.0.1:$port
-fi
+source Benchmarks/broker.sh
+kafka_broker "$work"
 
 python3 - "$work" <<'PY'
 import base64, glob, hashlib, os, sys
@@ -81,11 +61,6 @@ run() {
     esac
     awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$work/time"
 }
-# count TOPIC: messages kcat finds in TOPIC (checks that every run delivered everything). noida-db
-# answers a fetch with as much of the log as it has, whatever fetch.max.bytes says, hence the
-# large receive.message.max.bytes.
-count() { kcat -b "$broker" -C -t "$1" -e -q -f 'x\n' -X receive.message.max.bytes=2000000000 2>/dev/null | wc -l; }
-
 echo "broker $broker, $rounds rounds; wall = best end-to-end time, cpu = best CPU time of the publisher"
 printf '%-8s %-9s %8s %7s %7s %6s %11s %10s\n' workload tool messages MB wall cpu "wall ratio" "msg/s"
 for workload in small chunks; do
@@ -97,7 +72,7 @@ for workload in small chunks; do
         for tool in kcat producer durable; do
             topic=bench-$workload-$tool-$round-$$
             read -r seconds cpuseconds < <(run "$tool" "$input" "$topic")
-            delivered=$(count "$topic")
+            delivered=$(kafka_count "$topic")
             [ "$delivered" -eq "$messages" ] || { echo "$tool delivered $delivered of $messages to $topic" >&2; exit 1; }
             if [ -z "${wall[$tool]:-}" ] || awk -v a="$seconds" -v b="${wall[$tool]}" 'BEGIN { exit !(a < b) }'; then
                 wall[$tool]=$seconds

@@ -12,6 +12,12 @@ public struct MemorySink: ByteSink, Sendable {
     /// Creates an empty sink.
     public init() {}
 
+    /// Creates an empty sink with room for `capacity` bytes, for output of a known size (the
+    /// bytes are then never moved while they are written).
+    public init(reservingCapacity capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
     /// Appends `bytes` to ``bytes``.
     public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         self.bytes.append(contentsOf: bytes)

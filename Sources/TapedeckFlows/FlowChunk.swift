@@ -59,8 +59,9 @@ public struct FlowChunk: Sendable {
     /// The chunk's packets as a classic pcap file with nanosecond timestamps (magic `0xa1b23c4d`),
     /// written by ``TapedeckCore/PcapWriter``; `tshark -r -` and `tcpdump -r -` read it.
     public func pcapBytes() -> [UInt8] {
-        let writer = PcapWriter(sink: MemorySink(), linkType: packets.linkType, precision: .nanoseconds,
-                                snapLength: UInt32(max(262_144, packets.maximumCapturedLength)))
+        let writer = PcapWriter(sink: MemorySink(reservingCapacity: pcapByteCount), linkType: packets.linkType,
+                                precision: .nanoseconds, snapLength: UInt32(max(262_144, packets.maximumCapturedLength)),
+                                bufferCapacity: min(64 << 10, pcapByteCount))
         // Neither can fail: every record has the writer's link type, and a memory sink never throws.
         try? packets.forEach { try writer.write($0) }
         try? writer.flush()

@@ -35,7 +35,7 @@ struct FlowEngine {
     }
 
     /// See ``FlowTracker/process(_:into:)``.
-    mutating func process(_ record: PacketRecord, into sink: inout some FlowEventSink) {
+    mutating func process(_ record: PacketRecord, origin: UInt64, into sink: inout some FlowEventSink) {
         statistics.packets += 1
         statistics.capturedBytes += record.bytes.count
         advanceClock(to: record.timestamp.nanoseconds, into: &sink)
@@ -44,9 +44,7 @@ struct FlowEngine {
             statistics.packetsWithoutFlow += 1
             return
         }
-        let tuple = FiveTuple(ipProtocol: decoded.ipProtocol, source: decoded.source, destination: decoded.destination,
-                              sourcePort: decoded.hasPorts ? decoded.sourcePort : 0,
-                              destinationPort: decoded.hasPorts ? decoded.destinationPort : 0)
+        let tuple = Self.tuple(of: decoded)
         let key = FlowKey(tuple)
         let fromCanonicalSource = key.canonical.sourcePort == tuple.sourcePort && key.canonical.source == tuple.source
         let isTCP = tuple.ipProtocol == 6
@@ -61,8 +59,8 @@ struct FlowEngine {
                 found = nil
             }
         }
-        let slot = found ?? open(key: key, hash: hash, record: record, fromCanonicalSource: fromCanonicalSource, isTCP: isTCP,
-                                 segment: segment, into: &sink)
+        let slot = found ?? open(key: key, hash: hash, record: record, origin: origin, fromCanonicalSource: fromCanonicalSource,
+                                 isTCP: isTCP, segment: segment, into: &sink)
         let costBefore = table[slot].memoryCost
         Self.update(&table[slot], with: record, segment: segment, fromCanonicalSource: fromCanonicalSource,
                     configuration: configuration, limits: streamLimits, statistics: &statistics, into: &sink)
@@ -120,6 +118,22 @@ struct FlowEngine {
         if !overflow, deadline < nextDeadline { nextDeadline = deadline }
     }
 
+    /// The 5-tuple a packet's flow is keyed by (ports 0 for protocols without them).
+    @inline(__always)
+    static func tuple(of decoded: DecodedPacket) -> FiveTuple {
+        FiveTuple(ipProtocol: decoded.ipProtocol, source: decoded.source, destination: decoded.destination,
+                  sourcePort: decoded.hasPorts ? decoded.sourcePort : 0,
+                  destinationPort: decoded.hasPorts ? decoded.destinationPort : 0)
+    }
+
+    /// See ``FlowTracker/openFlows``.
+    var openFlows: [OpenFlow] {
+        table.allSlots.map { slot in
+            let flow = table[slot]
+            return OpenFlow(key: flow.key, id: flow.id, start: flow.start, origin: flow.origin, nextChunkIndex: flow.chunkIndex)
+        }
+    }
+
     /// See ``FlowTracker/flushAll(reason:into:)``.
     mutating func flushAll(reason: CloseReason, into sink: inout some FlowEventSink) {
         for slot in table.allSlots {
@@ -128,12 +142,14 @@ struct FlowEngine {
     }
 
     /// Starts a flow for `record`, evicting first if the table is full.
-    private mutating func open(key: FlowKey, hash: UInt64, record: PacketRecord, fromCanonicalSource: Bool, isTCP: Bool,
+    private mutating func open(key: FlowKey, hash: UInt64, record: PacketRecord, origin: UInt64, fromCanonicalSource: Bool,
+                               isTCP: Bool,
                                segment: TCPSegment?, into sink: inout some FlowEventSink) -> Int32 {
         while table.count >= max(1, configuration.maximumFlows), let victim = table.leastRecentlyActive() {
             close(victim, reason: .evicted, into: &sink)
         }
         var flow = FlowState(key: key, record: record, fromCanonicalSource: fromCanonicalSource, isTCP: isTCP, segment: segment)
+        flow.origin = origin
         flow.activityClass = flow.currentActivityClass
         flow.activity = clock
         statistics.memoryInUse += flow.memoryCost

@@ -13,6 +13,8 @@ struct FlowState {
     var id: FlowID
     /// Capture time of the first packet.
     var start: Timestamp
+    /// The caller's position of the first packet (see ``FlowTracker/process(_:origin:into:)``).
+    var origin: UInt64 = 0
     /// Whether the flow is TCP (and ``tcp`` is followed).
     var isTCP: Bool
     /// The packets of the chunk being filled.

@@ -94,9 +94,23 @@ public final class FlowTracker {
 
     /// Adds one packet: it joins (or starts) its flow, and whatever it completes or times out
     /// goes to `sink` before the call returns. The record's bytes are copied; the record need not
-    /// outlive the call.
-    public func process(_ record: PacketRecord, into sink: inout some FlowEventSink) {
-        engine.pointee.process(record, into: &sink)
+    /// outlive the call. `origin` is the caller's position of the packet (such as its place in the
+    /// store); a flow keeps the origin of its first packet, and ``openFlows`` reports it.
+    public func process(_ record: PacketRecord, origin: UInt64 = 0, into sink: inout some FlowEventSink) {
+        engine.pointee.process(record, origin: origin, into: &sink)
+    }
+
+    /// The flows in the table now, with what a publisher needs to rebuild them after a restart:
+    /// key, id, first packet time and origin, and the index of the chunk being filled (every
+    /// chunk before it has been emitted). In no particular order.
+    public var openFlows: [OpenFlow] { engine.pointee.openFlows }
+
+    /// The key of the flow `record` belongs to, or nil for a packet that joins no flow (no IP
+    /// protocol, such as ARP).
+    public static func flowKey(of record: PacketRecord) -> FlowKey? {
+        let decoded = PacketDecoder.decode(record.bytes, linkType: record.linkType)
+        guard decoded.network != .none, decoded.hasIPProtocol else { return nil }
+        return FlowKey(FlowEngine.tuple(of: decoded))
     }
 
     /// Moves packet time forward to `time` without a packet, closing the flows that became idle

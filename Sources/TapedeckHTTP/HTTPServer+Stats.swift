@@ -5,7 +5,8 @@ import TapedeckStorage
 
 extension HTTPServer {
     /// `GET /v1/stats`: the store's window, bytes, segments, rates and deletions, the query
-    /// counts, the connections, and the recorder's capture counters.
+    /// counts, the connections, the recorder's capture counters and the Kafka flow publisher's
+    /// counters and lag.
     func statistics(_ exchange: HTTPExchange) throws {
         try checkNoParameters(exchange.request)
         let store = try? StoreReader(directory: storeDirectory)
@@ -24,6 +25,7 @@ extension HTTPServer {
             ("queries", queries),
             ("connections", connections),
             ("capture", StoreStatus.captureStatistics(in: storeDirectory) ?? .null),
+            ("flowPublisher", StoreStatus.flowPublisherStatistics(in: storeDirectory) ?? .null),
         ]))
     }
 
@@ -62,6 +64,19 @@ extension HTTPServer {
         ])
     }
 
+    /// The flow publisher's counters exported as gauges: JSON key, metric name, help.
+    static let flowPublisherGauges = [
+        ("chunksPublished", "flow_publisher_chunks_published", "Flow chunks the publisher handed to Kafka (this run)."),
+        ("bytesPublished", "flow_publisher_bytes_published", "Bytes of flow chunk pcaps handed to Kafka (this run)."),
+        ("chunksAcknowledged", "flow_publisher_chunks_acknowledged", "Flow chunks Kafka acknowledged (this run)."),
+        ("openFlows", "flow_publisher_lag_open_flows", "Lag: flows in the flow table, not yet published to their end."),
+        ("pendingChunks", "flow_publisher_lag_chunks", "Lag: flow chunks handed to Kafka and not yet acknowledged."),
+        ("pendingBytes", "flow_publisher_lag_bytes", "Lag: bytes of the flow chunks not yet acknowledged."),
+        ("oldestPendingSeconds", "flow_publisher_lag_oldest_seconds", "Lag: age of the oldest unacknowledged flow chunk."),
+        ("deliveryFailures", "flow_publisher_delivery_failures", "Kafka deliveries that failed (and were retried)."),
+        ("lostSegments", "flow_publisher_lost_segments", "Store segments deleted by retention before their flows were published."),
+    ]
+
     /// RFC 3339 in UTC with nanoseconds.
     static func timeText(_ time: Timestamp) -> String { time.description }
 
@@ -99,6 +114,11 @@ extension HTTPServer {
                         metrics.setGauge(name, "Recorder counter '\(key)' from capture-stats.json.", value, labels: labels)
                     }
                 }
+            }
+        }
+        if let publisher = StoreStatus.flowPublisherStatistics(in: storeDirectory)?["publisher"] {
+            for (key, name, help) in Self.flowPublisherGauges {
+                if let value = publisher[key]?.double { metrics.setGauge(name, help, value) }
             }
         }
         metrics.setGauge("http_connections_open", "HTTP connections open now.", Double(openConnections))

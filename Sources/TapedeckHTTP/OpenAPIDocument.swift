@@ -313,6 +313,7 @@ enum OpenAPIDocument {
                     queries: {active: 0, maxConcurrent: 2, served: 12, rejected: 1, timedOut: 0, clientGone: 1, failed: 0, truncated: 0}
                     connections: {open: 1, max: 256}
                     capture: null
+                    flowPublisher: null
             '400': {$ref: '#/components/responses/BadRequest'}
             '401': {$ref: '#/components/responses/Unauthorized'}
       /metrics:
@@ -324,8 +325,9 @@ enum OpenAPIDocument {
             Prometheus text exposition: store gauges (`tapedeck_store_*`), queries by outcome
             (`tapedeck_queries_total{outcome}`), running queries, query durations
             (`tapedeck_query_duration_seconds`), result bytes and packets, responses by status
-            (`tapedeck_http_requests_total{code}`), open connections, and the recorder's capture
-            counters (`tapedeck_capture_*`) when the store has them.
+            (`tapedeck_http_requests_total{code}`), open connections, the recorder's capture
+            counters (`tapedeck_capture_*`) and the Kafka flow publisher's counters and lag
+            (`tapedeck_flow_publisher_*`) when the store has them.
           responses:
             '200':
               description: Metrics.
@@ -513,7 +515,7 @@ enum OpenAPIDocument {
                 signature: {type: string}
         Stats:
           type: object
-          required: [store, queries, connections, capture]
+          required: [store, queries, connections, capture, flowPublisher]
           properties:
             store:
               nullable: true
@@ -589,6 +591,14 @@ enum OpenAPIDocument {
               nullable: true
               type: object
               description: The recorder's `capture-stats.json` (see Storage/FORMAT.md), or null when no recorder has written one.
+              additionalProperties: true
+            flowPublisher:
+              nullable: true
+              type: object
+              description: |
+                The Kafka flow publisher's `flow-publisher-stats.json` (see Storage/FORMAT.md): counters
+                and lag (`openFlows`, `pendingChunks`, `pendingBytes`, `oldestPendingSeconds`) and
+                `lostSegments`; null when no publisher has written one.
               additionalProperties: true
     """#
 }

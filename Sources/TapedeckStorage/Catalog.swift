@@ -10,35 +10,45 @@ import TapedeckPOSIX
 ///                   active segment id u64 (16; 0 = none), CRC-32C of bytes 32..<end u32 (24),
 ///                   4 reserved, deletion totals (32: segments, 40: packets, 48: captured bytes,
 ///                   56: stored bytes, 64: segments and 72: packets deleted before a downstream
-///                   consumer acknowledged them; each u64)
+///                   consumer acknowledged them; each u64), highest segment id ever used u64 (80;
+///                   version 2, so that ids are never reused after retention emptied the store)
 /// entries, 64 bytes each (see SegmentSummary)
 /// ```
 struct Catalog: Equatable, Sendable {
     static let fileName = "catalog"
     static let magic: UInt64 = 0x474F_4C54_4143_4454  // "TDCATLOG" little-endian
-    static let version: UInt8 = 1
-    static let headerSize = 80
+    static let version: UInt8 = 2
+    /// Version 1 had no highest segment id (its header ended at 80); it is still read.
+    static let firstVersion: UInt8 = 1
+    static let headerSize = 88
 
     /// Sealed segments, ascending by id.
-    var sealed: [SegmentSummary] = []
+    var sealed: [SegmentSummary] = [] {
+        didSet { if let id = sealed.last?.id, id > highestSegmentID { highestSegmentID = id } }
+    }
     /// The segment currently being written, if any.
-    var activeSegmentID: UInt64?
+    var activeSegmentID: UInt64? {
+        didSet { if let id = activeSegmentID, id > highestSegmentID { highestSegmentID = id } }
+    }
     /// What retention has deleted over the store's life.
     var deleted = DeletionTotals()
+    /// The highest segment id the store ever had, also of segments since deleted (kept up to
+    /// date as segments are added).
+    var highestSegmentID: UInt64 = 0
 
-    /// The id after every id in use.
-    var nextSegmentID: UInt64 {
-        max((sealed.last?.id ?? 0), activeSegmentID ?? 0) + 1
-    }
+    /// The id after every id the store ever used: segment ids increase by one and are never
+    /// reused (a reader of the store as a log relies on it).
+    var nextSegmentID: UInt64 { highestSegmentID + 1 }
 
     func encoded() -> [UInt8] {
-        var body = LittleEndianWriter(capacity: 48 + sealed.count * SegmentSummary.encodedWidth)
+        var body = LittleEndianWriter(capacity: 56 + sealed.count * SegmentSummary.encodedWidth)
         body.append(deleted.segments)
         body.append(deleted.packets)
         body.append(deleted.capturedBytes)
         body.append(deleted.storedBytes)
         body.append(deleted.unacknowledgedSegments)
         body.append(deleted.unacknowledgedPackets)
+        body.append(highestSegmentID)
         for segment in sealed { segment.encode(into: &body) }
         var writer = LittleEndianWriter(capacity: 32 + body.bytes.count)
         writer.append(Catalog.magic)
@@ -70,13 +80,15 @@ struct Catalog: Equatable, Sendable {
     }
 
     private static func decode(_ raw: UnsafeRawBufferPointer, path: String, directory: String) throws(StorageError) -> Catalog {
-        guard raw.count >= headerSize, let base = raw.baseAddress,
+        guard raw.count >= 80, let base = raw.baseAddress,
               base.loadLittleEndian(at: 0, as: UInt64.self) == magic else {
             throw .corrupt(path: path, offset: 0, reason: "bad catalog magic")
         }
-        guard base.load(fromByteOffset: 8, as: UInt8.self) == version else {
-            throw .notAStore(path: directory, reason: "catalog version \(base.load(fromByteOffset: 8, as: UInt8.self)) is not supported")
+        let fileVersion = base.load(fromByteOffset: 8, as: UInt8.self)
+        guard fileVersion == version || fileVersion == firstVersion else {
+            throw .notAStore(path: directory, reason: "catalog version \(fileVersion) is not supported")
         }
+        let headerSize = fileVersion == firstVersion ? 80 : Self.headerSize
         let count = Int(base.loadLittleEndian(at: 12, as: UInt32.self))
         guard raw.count == headerSize + count * SegmentSummary.encodedWidth else {
             throw .corrupt(path: path, offset: Int64(raw.count), reason: "catalog length does not match its \(count) entries")
@@ -95,6 +107,7 @@ struct Catalog: Equatable, Sendable {
         for index in 0..<count {
             catalog.sealed.append(SegmentSummary(decoding: entries.baseAddress! + index * SegmentSummary.encodedWidth))
         }
+        if fileVersion != firstVersion { catalog.highestSegmentID = max(catalog.highestSegmentID, base.loadLittleEndian(at: 80)) }
         return catalog
     }
 

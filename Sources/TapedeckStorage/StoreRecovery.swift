@@ -43,6 +43,7 @@ enum StoreRecovery {
         let known = Dictionary((previous?.sealed ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var catalog = Catalog()
         catalog.deleted = previous?.deleted ?? DeletionTotals()
+        catalog.highestSegmentID = previous?.highestSegmentID ?? 0
         for id in kinds.keys.sorted() {
             let files = SegmentFiles(directory: directory, id: id)
             let present = kinds[id]!

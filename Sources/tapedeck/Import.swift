@@ -11,12 +11,16 @@ struct Import: ParsableCommand {
         discussion: """
             Files may overlap in time or go backwards; every packet is stored with its original \
             timestamp, lengths and link type. A damaged file is imported up to the damage, the \
-            error says where it is, and the command exits with status 1 after the other files.
+            error says where it is, and the command exits with status 1 after the other files. \
+            With --kafka-brokers, the flows of what the store holds and no earlier run published \
+            are published to Kafka (a backfill), and the command returns once Kafka acknowledged them.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
 
     @OptionGroup(title: "Retention") var retentionOptions: RetentionOptions
+
+    @OptionGroup(title: "Kafka (publish the flows of the imported packets)") var publishing: FlowPublishingOptions
 
     @Flag(name: .long, help: "Do not draw a progress bar, even on a terminal.")
     var noProgress = false
@@ -28,11 +32,16 @@ struct Import: ParsableCommand {
     var files: [String]
 
     func run() throws {
+        let logger = makeLogger(verbose: verbose)
+        let flowPublishing = try FlowPublishing(options: publishing, live: false, logger: logger)
         var configuration = StoreWriter.Configuration()
         configuration.retention = try retentionOptions.policy()
-        let outcome = try importCaptures(files, into: storeOptions.directory, configuration: configuration,
-                                         logger: makeLogger(verbose: verbose),
-                                         progress: !noProgress && FileDescriptorSink.standardErrorIsTerminal)
+        let outcome = try importCaptures(files, into: storeOptions.directory,
+                                         configuration: flowPublishing.storeConfiguration(configuration), logger: logger,
+                                         progress: !noProgress && FileDescriptorSink.standardErrorIsTerminal) { _ in
+            try flowPublishing.start(store: storeOptions.directory)
+        }
+        try flowPublishing.finish()
         if !outcome.failures.isEmpty { throw ExitCode(1) }
     }
 }
@@ -43,10 +52,13 @@ struct ImportOutcome {
 }
 
 /// Imports `files` into the store at `directory`, printing a summary line (and the failures) on
-/// standard error. A damaged file contributes every packet before the damage.
+/// standard error. A damaged file contributes every packet before the damage. `whileImporting`
+/// runs once the store is open, before the first packet.
 func importCaptures(_ files: [String], into directory: String, configuration: StoreWriter.Configuration = .init(),
-                    logger: Logger, progress showProgress: Bool) throws -> ImportOutcome {
+                    logger: Logger, progress showProgress: Bool,
+                    whileImporting: (StoreWriter) throws -> Void = { _ in }) throws -> ImportOutcome {
     let writer = try StoreWriter(directory: directory, configuration: configuration, logger: logger)
+    try whileImporting(writer)
     let existing = Set(writer.sealedSegments.map(\.id))
     let progress = ImportProgress(files: files, enabled: showProgress)
     var outcome = ImportOutcome()

@@ -11,12 +11,14 @@ struct Record: ParsableCommand {
         discussion: """
             AF_PACKET TPACKET_V3 rings (one per thread, PACKET_FANOUT across threads), or libpcap \
             with --source pcap. Packets are queryable within a second; SIGINT/SIGTERM drains the \
-            rings, seals the store and exits 0.
+            rings, seals the store and exits 0. With --kafka-brokers, the flows of the stored packets \
+            are published to Kafka, at least once, across broker outages and restarts.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup(title: "Capture") var captureOptions: CaptureOptions
     @OptionGroup(title: "Retention") var retentionOptions: RetentionOptions
+    @OptionGroup(title: "Kafka (publish flows)") var publishing: FlowPublishingOptions
 
     @Flag(name: .shortAndLong, help: "Log capture counters and segment sealing.")
     var verbose = false
@@ -26,11 +28,17 @@ struct Record: ParsableCommand {
     }
 
     func run() throws {
+        let logger = makeLogger(verbose: verbose, level: .notice)
+        let flowPublishing = try FlowPublishing(options: publishing, live: true, logger: logger)
         var store = StoreWriter.Configuration()
         store.retention = try retentionOptions.policy()
-        let configuration = try captureOptions.configuration(interfaces: captureOptions.interfaces, store: store)
-        let summary = try record(configuration, into: storeOptions.directory, logger: makeLogger(verbose: verbose, level: .notice))
+        let configuration = try captureOptions.configuration(interfaces: captureOptions.interfaces,
+                                                             store: flowPublishing.storeConfiguration(store))
+        let summary = try record(configuration, into: storeOptions.directory, logger: logger) { _ in
+            try flowPublishing.start(store: storeOptions.directory)
+        }
         printRecordingSummary(summary)
+        try flowPublishing.finish()
     }
 }
 

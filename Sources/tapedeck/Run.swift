@@ -17,6 +17,7 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Capture") var captureOptions: CaptureOptions
     @OptionGroup(title: "Retention") var retentionOptions: RetentionOptions
     @OptionGroup(title: "HTTP") var serveOptions: ServeOptions
+    @OptionGroup(title: "Kafka (publish flows)") var publishing: FlowPublishingOptions
 
     @Flag(name: .shortAndLong, help: "Log capture counters and segment sealing.")
     var verbose = false
@@ -56,11 +57,14 @@ struct Run: ParsableCommand {
         print("carve one: tapedeck query --store \(directory) '\(expression)' -w result.pcap")
 
         let interfaces = captureOptions.interfaces.isEmpty ? ["lo"] : captureOptions.interfaces
-        let configuration = try captureOptions.configuration(interfaces: interfaces, store: storeConfiguration)
-        let serverConfiguration = try serveOptions.serverConfiguration()
         let logger = makeLogger(verbose: verbose, level: .notice)
+        let flowPublishing = try FlowPublishing(options: publishing, live: true, logger: logger)
+        let configuration = try captureOptions.configuration(interfaces: interfaces,
+                                                             store: flowPublishing.storeConfiguration(storeConfiguration))
+        let serverConfiguration = try serveOptions.serverConfiguration()
         var server: HTTPServer?
         let summary = try record(configuration, into: directory, logger: logger) { _ in
+            try flowPublishing.start(store: directory)
             let started = try HTTPServer(configuration: serverConfiguration, store: directory, logger: logger)
             server = started
             printError("tapedeck run: listening on \(try started.start()), store \(directory)")
@@ -68,5 +72,6 @@ struct Run: ParsableCommand {
         server?.stop()
         server?.wait()
         printRecordingSummary(summary)
+        try flowPublishing.finish()
     }
 }

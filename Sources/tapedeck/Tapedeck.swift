@@ -12,7 +12,8 @@ struct Tapedeck: ParsableCommand {
             (`--interface eth0`, `--disk-budget 80%`, `--filter not port 22`); blank lines and \
             lines starting with # are ignored, and flags given on the command line come after it.
             """,
-        subcommands: [Run.self, Record.self, Serve.self, Import.self, Query.self, Replay.self, Inspect.self, Retention.self])
+        subcommands: [Run.self, Record.self, Serve.self, Import.self, Publish.self, Query.self, Replay.self, Inspect.self,
+                      Retention.self])
 
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())

@@ -48,6 +48,22 @@ enum KafkaBroker {
         var description: String { "\(name)=\(value ?? "null")" }
     }
 
+    /// The first `count` messages of `topic` (one partition), read with a consumer of its own
+    /// (a new group, from the beginning); fails if they do not arrive within 60 s.
+    static func consume(_ topic: String, count: Int) throws -> [KafkaConsumerMessage] {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: [try address()], groupID: uniqueTopic("reader"))
+        configuration.maxMessageBytes = 2 << 20
+        let consumer = try KafkaConsumer(configuration: configuration, topics: [topic], logger: logger)
+        defer { try? consumer.close() }
+        var messages: [KafkaConsumerMessage] = []
+        let deadline = ContinuousClock.now + .seconds(60)
+        while messages.count < count, ContinuousClock.now < deadline {
+            if let message = try consumer.poll(timeout: .milliseconds(500)) { messages.append(message) }
+        }
+        guard messages.count == count else { throw Missing(description: "read \(messages.count) of \(count) messages from \(topic)") }
+        return messages
+    }
+
     /// Everything in `topic`, read from the beginning to the end by kcat (`-C -e -J`).
     static func kcatConsume(_ topic: String) async throws -> [KcatMessage] {
         let kcat = try Tool.find("kcat", package: "kcat")

@@ -119,7 +119,7 @@ struct KafkaReplaySourceTests {
         source.close()
         #expect(packets.map(\.flow) == Array(repeating: 1, count: 5) + Array(repeating: 5, count: 5))
         #expect(source.statistics.messagesConsumed == 5 && source.statistics.messagesMalformed == 3)
-        let warnings = kafka.logs.all
+        let warnings = kafka.logs.messages(atLeast: .warning)
         #expect(warnings.count == 3, "\(warnings)")
         #expect(warnings.contains { $0.contains("@1 (key 0000000000000002)") && $0.contains("magic number") && $0.hasSuffix("skipped") })
         #expect(warnings.contains { $0.contains("@2 ") && $0.contains("0 bytes, shorter than a 24-byte pcap file header") })

@@ -57,4 +57,27 @@ import Testing
         try FileSystem.writeAtomically(directory: directory.path, name: Catalog.fileName, bytes: bytes)
         #expect(throws: StorageError.self) { try Catalog.load(directory: directory.path) }
     }
+
+    @Test func catalogKeepsTheHighestSegmentIDAndReadsVersion1() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var catalog = Catalog()
+        catalog.sealed = [SegmentSummary(id: 7, totals: SegmentTotals(), dataBytes: 1, indexBytes: 1)]
+        catalog.sealed.removeAll()  // retention deleted the last segment
+        #expect(catalog.nextSegmentID == 8)
+        try catalog.write(directory: directory.path)
+        #expect(try Catalog.load(directory: directory.path).nextSegmentID == 8)
+
+        // Version 1: no highest id at 80; the next id follows the segments there are.
+        catalog.sealed = [SegmentSummary(id: 3, totals: SegmentTotals(), dataBytes: 1, indexBytes: 1)]
+        var bytes = catalog.encoded()
+        bytes.removeSubrange(80..<88)
+        bytes[8] = 1
+        let crc = bytes[32...].withUnsafeBytes { CRC32C.checksum($0) }
+        withUnsafeBytes(of: crc.littleEndian) { bytes.replaceSubrange(24..<28, with: $0) }
+        try FileSystem.writeAtomically(directory: directory.path, name: Catalog.fileName, bytes: bytes)
+        let version1 = try Catalog.load(directory: directory.path)
+        #expect(version1.sealed.map(\.id) == [3])
+        #expect(version1.nextSegmentID == 4)
+    }
 }

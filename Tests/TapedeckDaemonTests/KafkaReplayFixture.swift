@@ -1,32 +1,10 @@
 import Foundation
 import Logging
-import Synchronization
 import TapedeckCore
 import TapedeckDaemon
 import TapedeckKafka
 import TapedeckReplay
 import Testing
-
-/// A log handler that keeps every message in memory.
-struct MemoryLogHandler: LogHandler {
-    final class Store: Sendable {
-        let messages = Mutex<[String]>([])
-        var all: [String] { messages.withLock { $0 } }
-    }
-
-    let store: Store
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        if event.level >= .warning { store.messages.withLock { $0.append("\(event.message)") } }
-    }
-}
 
 /// One test packet: an Ethernet-sized frame whose first bytes say which flow and which packet it is.
 struct FlowPacket: Hashable, CustomStringConvertible {
@@ -55,12 +33,11 @@ final class KafkaFixture {
     let cluster: KafkaMockCluster
     let topic = "flows-\(UUID().uuidString.prefix(8))"
     let producer: KafkaProducer
-    let logs = MemoryLogHandler.Store()
+    let logs: MemoryLogHandler.Store
     let logger: Logger
 
     init(partitions: Int32 = 3) throws {
-        let logs = self.logs
-        logger = Logger(label: "tapedeck.daemon.tests") { _ in MemoryLogHandler(store: logs) }
+        (logger, logs) = memoryLogger()
         cluster = try KafkaMockCluster(brokers: 1, logger: logger)
         try cluster.createTopic(topic, partitions: partitions, replicationFactor: 1)
         var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
