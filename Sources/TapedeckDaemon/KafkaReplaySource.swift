@@ -54,14 +54,15 @@ public final class KafkaReplaySource: ReplaySource {
     private let stopHandle: ReplayStopHandle?
     private let logger: Logger
 
-    /// The message whose packets are being returned, and where its reader is.
+    /// The value of the message whose packets are being returned, and where its reader is.
     private var value: [UInt8] = []
     private var reader: PcapBytesReader?
     /// Packets returned in all.
     private var returned = 0
     private var offsets = KafkaOffsetTracker()
     private var lastCommit = ContinuousClock.now
-    /// Per partition, the high watermark when it was first heard of; and the partitions read to it.
+    /// Per partition, the high watermark when the group assigned it (or, assigned later, when its
+    /// first message came); and the partitions read to it.
     private var ends: [Int32: Int64] = [:]
     private var finished: Set<Int32> = [] {
         didSet { needsEndCheck = true }
@@ -116,6 +117,7 @@ public final class KafkaReplaySource: ReplaySource {
                     return record
                 }
                 self.reader = nil
+                value = []
             }
             guard let message = try nextMessage() else { return nil }
             start(message)
