@@ -89,8 +89,12 @@ let package = Package(
             "TapedeckQuery", "TapedeckStorage", "TapedeckCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // What the Kafka-using test targets share (a consumer, an in-memory logger, settings).
+        .target(name: "KafkaTestSupport", dependencies: [
+            "TapedeckKafka", .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/KafkaTestSupport"),
         .testTarget(name: "TapedeckKafkaTests", dependencies: [
-            "TapedeckKafka", "TapedeckCore", "TapedeckPOSIX",
+            "TapedeckKafka", "TapedeckCore", "TapedeckPOSIX", "KafkaTestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TapedeckFlowsTests", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"]),
@@ -105,7 +109,7 @@ let package = Package(
         ]),
         .testTarget(name: "TapedeckDaemonTests", dependencies: [
             "TapedeckDaemon", "TapedeckFlows", "TapedeckKafka", "TapedeckStorage", "TapedeckCapture", "TapedeckCore",
-            "TapedeckPOSIX", "TapedeckReplay", .product(name: "Logging", package: "swift-log"),
+            "TapedeckPOSIX", "TapedeckReplay", "KafkaTestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka"]),
     ]

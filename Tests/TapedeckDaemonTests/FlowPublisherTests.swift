@@ -41,7 +41,8 @@ import TapedeckStorage
 
         /// The flow chunks in the topic, in partition order.
         func chunksInTopic(atLeast count: Int) throws -> [PublishedChunk] {
-            let messages = try consume(bootstrapServers: cluster.bootstrapServers, topic: topic, count: count, logger: logger)
+            let messages = try consume(bootstrapServers: cluster.bootstrapServers, topic: topic, count: count, extra: .seconds(1),
+                                       logger: logger)
             let chunks = messages.compactMap(PublishedChunk.init)
             #expect(chunks.count == messages.count, "every message is a well-formed flow chunk")
             for message in messages {
