@@ -33,6 +33,9 @@ public struct PcapBytesReader: Sendable {
     private var offset = 24
     private var packetNumber = 0
 
+    /// Records ``next(in:)`` has not returned yet.
+    public var packetsLeft: Int { packetCount - packetNumber }
+
     /// Reads the file header of the pcap file in `bytes` and checks every record header against
     /// the bytes there are.
     ///

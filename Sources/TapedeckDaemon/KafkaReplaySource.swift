@@ -57,6 +57,8 @@ public final class KafkaReplaySource: ReplaySource {
     /// The value of the message whose packets are being returned, and where its reader is.
     private var value: [UInt8] = []
     private var reader: PcapBytesReader?
+    /// An event ``hasPacketAtHand()`` polled, for ``next()``.
+    private var polled: KafkaConsumerEvent?
     /// Packets returned in all.
     private var returned = 0
     private var offsets = KafkaOffsetTracker()
@@ -124,6 +126,19 @@ public final class KafkaReplaySource: ReplaySource {
         }
     }
 
+    /// Whether the current message has packets left, or a message is waiting in the consumer's
+    /// queue (a poll that does not wait; what it gets is kept for ``next()``).
+    public func hasPacketAtHand() -> Bool {
+        if let reader, reader.packetsLeft > 0 { return true }
+        if polled == nil {
+            do { polled = try consumer.pollEvent(timeout: .zero) } catch {
+                return false  // next() polls again and reports it
+            }
+        }
+        if case .message = polled { return true }
+        return false
+    }
+
     public func packetsSent(_ count: Int) {
         offsets.acknowledge(count)
         if offsets.hasCommits, ContinuousClock.now - lastCommit >= configuration.commitInterval {
@@ -184,8 +199,13 @@ public final class KafkaReplaySource: ReplaySource {
                 if try everyAssignedPartitionFinished() { return nil }
             }
             let event: KafkaConsumerEvent?
-            do { event = try consumer.pollEvent(timeout: configuration.pollTimeout) } catch {
-                throw .source(name: name, reason: error.description)
+            if let polled {
+                event = polled
+                self.polled = nil
+            } else {
+                do { event = try consumer.pollEvent(timeout: configuration.pollTimeout) } catch {
+                    throw .source(name: name, reason: error.description)
+                }
             }
             if !configuration.follow, !assignmentSeen { try learnAssignment() }
             switch event {

@@ -32,6 +32,12 @@ public protocol ReplaySource: AnyObject {
     /// The first `count` packets ``next()`` returned have been sent, skipped or counted as failed.
     func packetsSent(_ count: Int)
 
+    /// Whether ``next()`` has a packet (or the end) at hand, without waiting for input. A source
+    /// that can wait (a Kafka topic followed at its end, or not fetched yet) says `false` when it
+    /// would, and the replayer sends what it has queued before it calls `next()`, so that no
+    /// packet waits in the queue for input that may never come.
+    func hasPacketAtHand() -> Bool
+
     /// The replay is done with the source: at the end of its input, at a limit, on a stop or a
     /// failure. Releases what it holds (threads, handles); `next()` is not called again.
     func close()
@@ -40,6 +46,9 @@ public protocol ReplaySource: AnyObject {
 extension ReplaySource {
     /// Nothing to acknowledge.
     public func packetsSent(_ count: Int) {}
+
+    /// Never waits: files and the store are read at once.
+    public func hasPacketAtHand() -> Bool { true }
 
     /// Nothing to release.
     public func close() {}

@@ -125,6 +125,9 @@ public final class Replayer {
                 try flush(source, acknowledging: true, handled: number)
                 return .stopped
             }
+            if queued > 0, !source.hasPacketAtHand() {
+                try flush(source, acknowledging: false, handled: number)
+            }
             let next: PacketRecord?
             do {
                 next = try source.next()

@@ -176,6 +176,45 @@ struct KafkaReplayIntegrationTests {
         #expect(both.summaryCount("Successful packets") == firstCount + laterCount, "\(both.replay.stderrText)")
     }
 
+    @Test func followingSendsFlowsPublishedLaterUntilInterrupted() async throws {
+        let broker = try KafkaBroker.address()
+        let (topic, first) = try await Self.publishedTopic("follow")
+        let later = Fixtures.path("ftp.pcap")
+        let firstCount = first.values.map(\.count).reduce(0, +)
+        let laterCount = Self.flows(try CaptureFile(path: later).packets.map(\.data)).values.map(\.count).reduce(0, +)
+        let namespace = try NetworkNamespace()
+        let scratch = try TemporaryDirectory("kafka-replay-follow")
+        let output = scratch.path("captured.pcap")
+        let tcpdump = try namespace.startTcpdump(["-U", "-w", output], on: .inside)
+        defer { tcpdump.kill(SIGKILL) }
+        let listening = Date().addingTimeInterval(10)
+        while !tcpdump.standardErrorSoFar.contains("listening on") {
+            if tcpdump.hasEnded || Date() > listening { throw TestFailure(description: "tcpdump did not start: \(tcpdump.standardErrorSoFar)") }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        func captured() -> Int { (try? CaptureFile(path: output).packets.count) ?? 0 }
+        func waitForCaptured(_ count: Int) async throws {
+            let deadline = Date().addingTimeInterval(30)
+            while captured() < count, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        }
+
+        let replay = try namespace.startReplay(["--kafka-brokers", broker, "--kafka-topic", topic, "--from-beginning",
+                                                "--follow", "--pps", "20000"], from: .outside)
+        try await waitForCaptured(firstCount)
+        #expect(captured() == firstCount)
+        #expect(!replay.hasEnded, "the replay ended at the end of the topic: \(replay.standardErrorSoFar)")
+        try await Self.publish(later, topic: topic)
+        try await waitForCaptured(firstCount + laterCount)
+        #expect(captured() == firstCount + laterCount)
+        #expect(!replay.hasEnded, "\(replay.standardErrorSoFar)")
+        replay.kill(SIGINT)
+        let result = await replay.wait()
+        #expect(result.succeeded, "\(result.summary)")
+        #expect(result.stderrText.contains("Ended: stopped by signal"), "\(result.stderrText)")
+        #expect(ReplayRun(replay: result, captured: []).summaryCount("Successful packets") == firstCount + laterCount,
+                "\(result.stderrText)")
+    }
+
     /// Whether `frames` appear in `captured` in order, other frames (duplicates) in between allowed.
     static func containsInOrder(_ captured: [[UInt8]], _ frames: [[UInt8]]) -> Bool {
         var index = 0

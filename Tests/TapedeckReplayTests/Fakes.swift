@@ -98,6 +98,8 @@ final class ArraySource: ReplaySource {
     private var index = 0
     private var buffer: UnsafeMutableRawBufferPointer
     var failAfter: Int?
+    /// Before which packets (by index) the source would have to wait for input.
+    var waitsBefore: Set<Int> = []
     /// How many packets each acknowledgement covered.
     private(set) var acknowledgements: [Int] = []
     /// How many packets had been returned at each acknowledgement.
@@ -123,6 +125,10 @@ final class ArraySource: ReplaySource {
         packet.bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
         return PacketRecord(timestamp: Timestamp(nanoseconds: packet.time), originalLength: UInt32(packet.bytes.count),
                             linkType: packet.linkType, bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<packet.bytes.count]))
+    }
+
+    func hasPacketAtHand() -> Bool {
+        !waitsBefore.contains(index)
     }
 
     func packetsSent(_ count: Int) {
