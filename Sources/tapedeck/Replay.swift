@@ -27,8 +27,10 @@ struct Replay: ParsableCommand {
             unless --follow waits for new messages until interrupted. Offsets are committed in \
             the consumer group (--group) only for messages whose packets were all sent: a replay \
             killed and started again with the same group resends at most those and misses \
-            nothing. Messages that are not pcap files are skipped, logged and counted. --loop \
-            does not apply to Kafka.
+            nothing (the group gives it the partitions once the killed member's session timed \
+            out; at once with static membership, -X group.instance.id=NAME). Messages that are \
+            not pcap files, and chunks seen already (same flow id and chunk index), are skipped \
+            and counted. --loop does not apply to Kafka.
             Examples:
               tapedeck replay -i veth0 --pps 20000 capture.pcap
               tapedeck replay -i veth0 --multiplier 2 --loop 3 a.pcap b.pcapng
