@@ -32,10 +32,12 @@ import TapedeckReplay
 /// like a sent message.
 ///
 /// ## The end
-/// With ``KafkaReplayConfiguration/follow`` the source waits for messages until ``stopHandle``
-/// stops the replay. Otherwise each partition ends at the high watermark it had when the group
-/// assigned it (messages produced later are not read, and not committed), and the source ends
-/// once every partition the group assigned it has ended; a stop ends it too.
+/// With ``KafkaReplayConfiguration/follow`` the source waits for messages until the stop handle
+/// given to ``init(configuration:stopHandle:logger:)`` is stopped. Otherwise each partition ends
+/// at the high watermark it had when the group assigned it (messages produced later are not read,
+/// and not committed), and the source ends once every partition the group assigned it has ended;
+/// a stop ends it too. Before it waits for a message, ``hasPacketAtHand()`` says so, and the
+/// replayer sends what it has queued.
 ///
 /// ## Memory
 /// One message is held at a time; its packets are returned as pointers into the value librdkafka's
@@ -154,7 +156,8 @@ public final class KafkaReplaySource: ReplaySource {
         }
     }
 
-    /// Takes `message` as the one whose packets come next, or counts it as malformed.
+    /// Takes `message` as the one whose packets come next, or counts it as a duplicate or malformed
+    /// (to be committed with the packets before it).
     private func start(_ message: KafkaConsumerMessage) {
         statistics.messagesConsumed &+= 1
         if let chunk = ChunkIdentity(message) {
