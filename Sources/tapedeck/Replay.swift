@@ -153,7 +153,14 @@ struct Replay: ParsableCommand {
         let signals = try SignalWaiter { _ in stop.stop() }
         let kafkaSource = try kafkaReplay.isSelected ? kafkaInput(stop: stop, logger: logger) : nil
         let progress = ReplayProgress(enabled: !noProgress && FileDescriptorSink.standardErrorIsTerminal)
-        progress.detail = kafkaSource.map { source in { "\(source.statistics.messagesConsumed) messages" } }
+        progress.detail = kafkaSource.map { source in
+            {
+                let statistics = source.statistics
+                return "\(statistics.messagesConsumed) messages"
+                    + (statistics.messagesMalformed > 0 ? ", \(statistics.messagesMalformed) malformed" : "")
+                    + (statistics.messagesDuplicate > 0 ? ", \(statistics.messagesDuplicate) duplicate" : "")
+            }
+        }
         let input = fileOrStoreInput ?? kafkaSource.map(ReplayInput.opened) ?? ReplayInput([])
         let result = replayer.run(input, progress: progress.draw)
         progress.finish()
