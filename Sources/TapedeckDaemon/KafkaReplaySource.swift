@@ -73,6 +73,9 @@ public final class KafkaReplaySource: ReplaySource {
     }
     /// Whether the group's first assignment has been seen (and its partitions' ends taken).
     private var assignmentSeen = false
+    /// When the source subscribed, and whether it warned that the group assigns nothing.
+    private let created = ContinuousClock.now
+    private var warnedAboutAssignment = false
     /// A partition ended since the last look at whether they all have.
     private var needsEndCheck = false
 
@@ -210,7 +213,7 @@ public final class KafkaReplaySource: ReplaySource {
                     throw .source(name: name, reason: error.description)
                 }
             }
-            if !configuration.follow, !assignmentSeen { try learnAssignment() }
+            if !assignmentSeen { try learnAssignment() }
             switch event {
             case .message(let message):
                 if configuration.follow { return message }
@@ -234,15 +237,28 @@ public final class KafkaReplaySource: ReplaySource {
         }
     }
 
-    /// Once the group assigned partitions, takes the high watermark of each as its end.
+    /// Once the group assigned partitions, takes the high watermark of each as its end (unless
+    /// following); until then, warns once when that takes longer than the broker timeout.
     private func learnAssignment() throws(ReplayError) {
         let assigned: [KafkaTopicPartition]
         do { assigned = try consumer.assignment().filter { $0.topic == configuration.topic } } catch {
             throw .source(name: name, reason: error.description)
         }
-        guard !assigned.isEmpty else { return }
+        guard !assigned.isEmpty else {
+            if !warnedAboutAssignment, ContinuousClock.now - created >= configuration.brokerTimeout {
+                warnedAboutAssignment = true
+                logger.warning("""
+                    \(name): group \(configuration.consumer.groupID) has assigned no partition yet: other members may \
+                    hold them all, or a killed member's session has to time out first (session.timeout.ms; \
+                    -X group.instance.id=NAME lets a restarted replayer take its place at once)
+                    """)
+            }
+            return
+        }
         assignmentSeen = true
-        for partition in assigned { _ = try end(of: partition.partition) }
+        if !configuration.follow {
+            for partition in assigned { _ = try end(of: partition.partition) }
+        }
     }
 
     /// The high watermark of `partition` when the source first heard of it.
