@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // CRC-32C with the SSE 4.2 instruction (and a table fallback), for block and index checksums.
         .target(name: "CCRC32C"),
+        // SHA-256 with the x86 SHA extensions (and a portable fallback), for evidence digests.
+        .target(name: "CSHA256"),
         // Linux AF_PACKET headers (TPACKET_V3 ring, fanout) and the macros Swift cannot import.
         .target(name: "CTapedeckLinux"),
 
@@ -41,8 +43,10 @@ let package = Package(
         // Flow table, TCP reassembly, timeouts and memory limits; pure.
         .target(name: "TapedeckFlows", dependencies: ["TapedeckCore"]),
 
-        // Suricata EVE alerts and the queries that carve their evidence.
-        .target(name: "TapedeckAlerts", dependencies: ["TapedeckCore", "TapedeckQuery"]),
+        // Suricata EVE alerts, the queries that carve their evidence, and the evidence directory
+        // (POSIX for its atomic writes: temporary file, fsync, rename, fsync of the directory;
+        // CSHA256 for the digests in the sidecars).
+        .target(name: "TapedeckAlerts", dependencies: ["TapedeckCore", "TapedeckQuery", "TapedeckPOSIX", "CSHA256"]),
         // The HTTP/1.1 server: query, alert and stats API on POSIX sockets.
         .target(name: "TapedeckHTTP", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckStorage", "TapedeckQuery", "TapedeckAlerts",
@@ -60,16 +64,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Wiring of the long-running jobs: capture → store, a Kafka topic → replay.
+        // Wiring of the long-running jobs: capture → store, Kafka alerts → evidence, a Kafka topic → replay.
         .target(name: "TapedeckDaemon", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckFlows",
-            "TapedeckKafka", "TapedeckReplay",
+            "TapedeckAlerts", "TapedeckKafka", "TapedeckReplay",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "tapedeck", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckDaemon",
-            "TapedeckHTTP", "TapedeckReplay", "TapedeckKafka", "TapedeckFlows",
+            "TapedeckHTTP", "TapedeckReplay", "TapedeckKafka", "TapedeckFlows", "TapedeckAlerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -98,7 +102,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TapedeckFlowsTests", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"]),
-        .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery"]),
+        .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery", "TapedeckPOSIX"]),
         .testTarget(name: "TapedeckHTTPTests", dependencies: [
             "TapedeckHTTP", "TapedeckAlerts", "TapedeckCore", "TapedeckPOSIX", "TapedeckQuery", "TapedeckStorage",
             .product(name: "Logging", package: "swift-log"),
@@ -108,8 +112,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TapedeckDaemonTests", dependencies: [
-            "TapedeckDaemon", "TapedeckFlows", "TapedeckKafka", "TapedeckStorage", "TapedeckCapture", "TapedeckCore",
-            "TapedeckPOSIX", "TapedeckReplay", "KafkaTestSupport", .product(name: "Logging", package: "swift-log"),
+            "TapedeckDaemon", "TapedeckFlows", "TapedeckAlerts", "TapedeckKafka", "TapedeckStorage", "TapedeckQuery",
+            "TapedeckCapture", "TapedeckCore", "TapedeckPOSIX", "TapedeckReplay", "KafkaTestSupport",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka"]),
     ]

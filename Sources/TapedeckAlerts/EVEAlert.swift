@@ -47,7 +47,7 @@ public struct EVEAlert: Equatable, Sendable {
         guard case .object = json else { throw AlertError(message: "an EVE alert must be a JSON object, not \(json.kind)") }
         if let eventType = json["event_type"] {
             guard eventType.string == "alert" else {
-                throw AlertError(message: "'event_type' is \(eventType.serialized), not \"alert\"")
+                throw AlertError(message: "'event_type' is \(eventType.serialized), not \"alert\"", reason: .notAnAlert)
             }
         }
         timestamp = try Self.time(json, "timestamp")
@@ -64,13 +64,13 @@ public struct EVEAlert: Equatable, Sendable {
         source = try Self.address(json, "src_ip")
         destination = try Self.address(json, "dest_ip")
         guard source.isIPv6 == destination.isIPv6 else {
-            throw AlertError(message: "'src_ip' and 'dest_ip' are of different IP versions")
+            throw AlertError(message: "'src_ip' and 'dest_ip' are of different IP versions", reason: .invalidAddress)
         }
         sourcePort = try Self.port(json, "src_port")
         destinationPort = try Self.port(json, "dest_port")
-        guard let proto = json["proto"] else { throw AlertError(message: "missing 'proto'") }
+        guard let proto = json["proto"] else { throw AlertError(message: "missing 'proto'", reason: .missingField) }
         guard let number = IPProtocolName.number(of: proto) else {
-            throw AlertError(message: "'proto' \(proto.serialized) is not a known protocol name or a number 0-255")
+            throw AlertError(message: "'proto' \(proto.serialized) is not a known protocol name or a number 0-255", reason: .unknownProtocol)
         }
         ipProtocol = number
         if let alert = json["alert"] {
@@ -92,17 +92,18 @@ public struct EVEAlert: Equatable, Sendable {
 
     private static func time(_ json: JSONValue, _ key: String, name: String? = nil) throws(AlertError) -> Timestamp {
         let name = name ?? key
-        guard let value = json[key] else { throw AlertError(message: "missing '\(name)'") }
+        guard let value = json[key] else { throw AlertError(message: "missing '\(name)'", reason: .missingField) }
         guard let text = value.string, let time = TimeText.parseTime(text) else {
-            throw AlertError(message: "'\(name)' is not a time like 2019-03-14T19:04:03.371057+0000: \(value.serialized)")
+            throw AlertError(message: "'\(name)' is not a time like 2019-03-14T19:04:03.371057+0000: \(value.serialized)",
+                             reason: .invalidTimestamp)
         }
         return time
     }
 
     private static func address(_ json: JSONValue, _ key: String) throws(AlertError) -> IPAddress {
-        guard let value = json[key] else { throw AlertError(message: "missing '\(key)'") }
+        guard let value = json[key] else { throw AlertError(message: "missing '\(key)'", reason: .missingField) }
         guard let text = value.string, let address = IPAddress(text) else {
-            throw AlertError(message: "'\(key)' is not an IP address: \(value.serialized)")
+            throw AlertError(message: "'\(key)' is not an IP address: \(value.serialized)", reason: .invalidAddress)
         }
         return address
     }
@@ -110,7 +111,7 @@ public struct EVEAlert: Equatable, Sendable {
     private static func port(_ json: JSONValue, _ key: String) throws(AlertError) -> UInt16? {
         guard let value = json[key], value != .null else { return nil }
         guard let number = value.int64, (0...65535).contains(number) else {
-            throw AlertError(message: "'\(key)' is not a port number 0-65535: \(value.serialized)")
+            throw AlertError(message: "'\(key)' is not a port number 0-65535: \(value.serialized)", reason: .invalidPort)
         }
         return UInt16(number)
     }

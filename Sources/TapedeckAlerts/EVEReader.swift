@@ -12,7 +12,7 @@ public enum EVEReader {
             do {
                 value = try parser.nextValue()
             } catch {
-                throw AlertError(message: "invalid JSON: \(error.message)", alertIndex: values.isEmpty ? nil : values.count,
+                throw AlertError(message: "invalid JSON: \(error.message)", reason: .malformedJSON, alertIndex: values.isEmpty ? nil : values.count,
                                  offset: error.offset)
             }
             guard let value else { break }
@@ -26,7 +26,7 @@ public enum EVEReader {
             do {
                 alerts.append(try EVEAlert(json: value))
             } catch {
-                throw AlertError(message: error.message, alertIndex: index)
+                throw AlertError(message: error.message, reason: error.reason, alertIndex: index)
             }
         }
         return alerts

@@ -53,17 +53,18 @@ extension HTTPServer {
         try streamPcap(exchange, pcap) { try waitForStore(until: window.end, atMost: wait) }
     }
 
-    /// Waits until the store holds everything captured before `end` or `seconds` pass: the
-    /// newest stored packet is at or after `end`, or the clock is 1.5 s past `end` (a recorder
-    /// makes packets queryable within a second). Polls the catalog and the active segment
+    /// Waits until the store holds everything captured before `end` or `seconds` pass, by the
+    /// evidence consumer's rule (``WindowReadiness``): the newest stored packet is at or after
+    /// `end`, or the clock is 1.5 s past `end` (a recorder makes packets queryable within a second). Polls the catalog and the active segment
     /// every 100 ms; returns early when the server shuts down.
     func waitForStore(until end: Timestamp, atMost seconds: Double) throws {
         guard seconds > 0 else { return }
         let deadline = monotonicSeconds() + seconds
         while true {
-            if Timestamp.now() >= end.advanced(byNanoseconds: 1_500_000_000) { return }
-            if let store = try? StoreReader(directory: storeDirectory), let newest = StoreStatus.newestPacket(in: store),
-               newest >= end { return }
+            let newest = (try? StoreReader(directory: storeDirectory))?.newestPacketTime
+            let readiness = WindowReadiness.of(TimeWindow(start: .distantPast, end: end), oldest: nil, newest: newest,
+                                               now: .now(), flushLatency: 1_500_000_000)
+            if readiness == .complete { return }
             let remaining = deadline - monotonicSeconds()
             guard remaining > 0 else { return }
             var descriptors = [pollfd(fd: cutDescriptor, events: Int16(POLLIN), revents: 0)]

@@ -1,6 +1,5 @@
 extension HTTPServer {
-    /// The API: every route, its method, and whether it needs a token. New routes (the evidence
-    /// API) go here.
+    /// The API: every route, its method, and whether it needs a token.
     func registerRoutes(into router: inout Router) {
         router.add("GET", "/healthz", authenticated: false) { [unowned self] exchange, _ in try health(exchange) }
         router.add("GET", "/openapi.yaml", authenticated: false) { exchange, _ in
@@ -11,6 +10,10 @@ extension HTTPServer {
         router.add("POST", "/query") { [unowned self] exchange, _ in try stenographerQuery(exchange) }
         router.add("GET", "/v1/pcap") { [unowned self] exchange, _ in try pcap(exchange) }
         router.add("POST", "/v1/alerts") { [unowned self] exchange, _ in try alerts(exchange) }
+        router.add("GET", "/v1/evidence") { [unowned self] exchange, _ in try evidenceList(exchange) }
+        router.add("GET", "/v1/evidence/{id}") { [unowned self] exchange, parameters in
+            try evidenceFile(exchange, id: parameters["id"] ?? "")
+        }
     }
 
     /// `GET /healthz`: the server answers; whether the store can be opened.

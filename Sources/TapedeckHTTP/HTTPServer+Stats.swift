@@ -26,6 +26,7 @@ extension HTTPServer {
             ("connections", connections),
             ("capture", StoreStatus.captureStatistics(in: storeDirectory) ?? .null),
             ("flowPublisher", StoreStatus.flowPublisherStatistics(in: storeDirectory) ?? .null),
+            ("evidence", configuration.evidenceDirectory.flatMap(EvidenceStatistics.read(fromDirectory:))?.json ?? .null),
         ]))
     }
 
@@ -77,6 +78,22 @@ extension HTTPServer {
         ("lostSegments", "flow_publisher_lost_segments", "Store segments deleted by retention before their flows were published."),
     ]
 
+    /// The evidence consumer's counters (from its file in the evidence directory) as gauges.
+    private func setEvidenceGauges(_ evidence: EvidenceStatistics) {
+        let help = "Evidence consumer counter from the evidence directory's .evidence-stats.json, by outcome."
+        for (outcome, value) in [("consumed", evidence.consumed), ("ignored", evidence.ignored), ("written", evidence.written),
+                                 ("merged", evidence.merged), ("redelivered", evidence.redelivered), ("expired", evidence.expired),
+                                 ("empty", evidence.empty), ("failures", evidence.failures), ("notified", evidence.notified),
+                                 ("pruned", evidence.pruned)] {
+            metrics.setGauge("evidence_alerts", help, Double(value), labels: [("outcome", outcome)])
+        }
+        for reason in AlertError.Reason.allCases {
+            metrics.setGauge("evidence_alerts_rejected", "Alerts the evidence consumer could not serve, by reason.",
+                             Double(evidence.rejected[reason] ?? 0), labels: [("reason", reason.rawValue)])
+        }
+        metrics.setGauge("evidence_alerts_pending", "Alerts waiting for their windows to complete.", Double(evidence.pending))
+    }
+
     /// RFC 3339 in UTC with nanoseconds.
     static func timeText(_ time: Timestamp) -> String { time.description }
 
@@ -120,6 +137,9 @@ extension HTTPServer {
             for (key, name, help) in Self.flowPublisherGauges {
                 if let value = publisher[key]?.double { metrics.setGauge(name, help, value) }
             }
+        }
+        if let evidence = configuration.evidenceDirectory.flatMap(EvidenceStatistics.read(fromDirectory:)) {
+            setEvidenceGauges(evidence)
         }
         metrics.setGauge("http_connections_open", "HTTP connections open now.", Double(openConnections))
         try exchange.respond(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.registry.emitToBuffer())

@@ -30,6 +30,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var queryTimeout = 300.0
     /// Longest `/v1/alerts?wait=` may wait for a window to complete, in seconds. Default 300 s.
     public var maxAlertWait = 300.0
+    /// The evidence directory `GET /v1/evidence` lists and serves (written by the evidence
+    /// consumer); nil answers those routes with `404`. Default nil.
+    public var evidenceDirectory: String?
     /// Request size limits.
     public var limits = RequestLimits()
     /// Client timeouts.

@@ -54,6 +54,8 @@ enum OpenAPIDocument {
         description: Carving packets out of the store
       - name: status
         description: Health, statistics and metrics
+      - name: evidence
+        description: Evidence pcaps carved for alerts consumed from Kafka
     paths:
       /query:
         post:
@@ -290,6 +292,95 @@ enum OpenAPIDocument {
             '408': {$ref: '#/components/responses/RequestTimeout'}
             '413': {$ref: '#/components/responses/ContentTooLarge'}
             '503': {$ref: '#/components/responses/ServiceUnavailable'}
+      /v1/evidence:
+        get:
+          tags: [evidence]
+          operationId: listEvidence
+          summary: Evidence carved for alerts from Kafka
+          description: |
+            The evidence directory (`tapedeck serve --evidence-dir DIR`, written by
+            `tapedeck evidence` or `tapedeck run --alerts-topic`): one pcap per alerted flow, carved
+            once the alert's padded window was complete in the store, with a JSON sidecar holding
+            the flow's alerts. Listed oldest alert first; each entry is the sidecar without the
+            alerts themselves (their count and signature ids instead). `404` when the server has no
+            evidence directory.
+          parameters:
+            - name: start
+              in: query
+              description: Only evidence with an alert at or after this time.
+              schema: {$ref: '#/components/schemas/TimeParameter'}
+              example: '2019-03-14T19:00:00Z'
+            - name: end
+              in: query
+              description: Only evidence with an alert before this time.
+              schema: {$ref: '#/components/schemas/TimeParameter'}
+            - name: signature_id
+              in: query
+              description: Only evidence with an alert of this signature.
+              schema: {type: integer, format: int64}
+              example: 9000004
+          responses:
+            '200':
+              description: The evidence, oldest alert first.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [evidence]
+                    properties:
+                      evidence:
+                        type: array
+                        items: {$ref: '#/components/schemas/Evidence'}
+                  example:
+                    evidence:
+                      - id: 20190314T190403Z_9000004_736158315449115
+                        pcap: 20190314T190403Z_9000004_736158315449115.pcap
+                        alert_time: '2019-03-14T19:04:03.371057000Z'
+                        signature_id: 9000004
+                        flow_id: 736158315449115
+                        granularity: flow
+                        query: '(src host 192.168.1.212 and src port 50694 and dst host 90.130.70.73 and dst port 21 and tcp or src host 90.130.70.73 and src port 21 and dst host 192.168.1.212 and dst port 50694 and tcp) and after 2019-03-14T19:02:54.892296Z and before 2019-03-14T19:05:03.371057Z'
+                        window: {start: '2019-03-14T19:02:54.892296000Z', end: '2019-03-14T19:05:03.371057000Z'}
+                        packets: 68
+                        bytes: 6683
+                        sha256: 6f376311cdc13406b6908699f822850fadfe852614ff166db84826cc5cd4e68c
+                        written: '2026-11-29T20:37:20.123456789Z'
+                        alert_count: 1
+                        signature_ids: [9000004]
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '401': {$ref: '#/components/responses/Unauthorized'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '503': {$ref: '#/components/responses/ServiceUnavailable'}
+      /v1/evidence/{id}:
+        get:
+          tags: [evidence]
+          operationId: evidencePcap
+          summary: The pcap of one evidence
+          parameters:
+            - name: id
+              in: path
+              required: true
+              description: |
+                The evidence id, the file stem `YYYYMMDDTHHMMSSZ_<signature_id>_<flow_id>` (the first
+                alert's UTC time, its signature id, Suricata's flow id). Anything else, such as a
+                path, is a `400`.
+              schema:
+                type: string
+                pattern: '^[0-9]{8}T[0-9]{6}Z_-?[0-9]+_[0-9]+$'
+                minLength: 20
+                maxLength: 64
+              example: 20190314T190403Z_9000004_736158315449115
+          responses:
+            '200':
+              description: The evidence pcap, as written (its SHA-256 is in the listing).
+              headers:
+                Content-Disposition: {$ref: '#/components/headers/ContentDisposition'}
+              content:
+                application/vnd.tcpdump.pcap:
+                  schema: {type: string, format: binary}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '401': {$ref: '#/components/responses/Unauthorized'}
+            '404': {$ref: '#/components/responses/NotFound'}
       /v1/stats:
         get:
           tags: [status]
@@ -314,6 +405,7 @@ enum OpenAPIDocument {
                     connections: {open: 1, max: 256}
                     capture: null
                     flowPublisher: null
+                    evidence: null
             '400': {$ref: '#/components/responses/BadRequest'}
             '401': {$ref: '#/components/responses/Unauthorized'}
       /metrics:
@@ -327,7 +419,9 @@ enum OpenAPIDocument {
             (`tapedeck_query_duration_seconds`), result bytes and packets, responses by status
             (`tapedeck_http_requests_total{code}`), open connections, the recorder's capture
             counters (`tapedeck_capture_*`) and the Kafka flow publisher's counters and lag
-            (`tapedeck_flow_publisher_*`) when the store has them.
+            (`tapedeck_flow_publisher_*`) when the store has them, and the evidence consumer's
+            counters (`tapedeck_evidence_alerts{outcome}`, `tapedeck_evidence_alerts_rejected{reason}`,
+            `tapedeck_evidence_alerts_pending`) when the server has an evidence directory.
           responses:
             '200':
               description: Metrics.
@@ -433,6 +527,12 @@ enum OpenAPIDocument {
             application/json:
               schema: {$ref: '#/components/schemas/Error'}
               example: {error: unauthorized, detail: "this server requires 'Authorization: Bearer TOKEN'"}
+        NotFound:
+          description: No such resource (or evidence), or the server has no evidence directory.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Error'}
+              example: {error: not found, detail: no evidence with id 20190314T190403Z_9000004_736158315449115}
         RequestTimeout:
           description: The request body did not arrive in time.
           content:
@@ -513,9 +613,33 @@ enum OpenAPIDocument {
               properties:
                 signature_id: {type: integer}
                 signature: {type: string}
+        Evidence:
+          type: object
+          description: An evidence sidecar without its alerts.
+          required: [id, pcap, alert_time, signature_id, flow_id, granularity, query, window, packets, bytes, sha256, written, alert_count, signature_ids]
+          properties:
+            id: {type: string, description: 'The file stem: YYYYMMDDTHHMMSSZ_<signature_id>_<flow_id>.'}
+            pcap: {type: string, description: The pcap's file name in the evidence directory.}
+            alert_time: {type: string, format: date-time, description: The first alert's time.}
+            signature_id: {type: integer, description: The first alert's signature id (0 without one).}
+            flow_id: {type: integer, description: 'Suricata''s flow_id, else a stable hash of the 5-tuple.'}
+            granularity: {type: string, enum: [flow, hosts, src, dst]}
+            query: {type: string, description: The query that carved the pcap.}
+            window:
+              type: object
+              required: [start, end]
+              properties:
+                start: {type: string, format: date-time}
+                end: {type: string, format: date-time}
+            packets: {type: integer}
+            bytes: {type: integer}
+            sha256: {type: string, pattern: '^[0-9a-f]{64}$'}
+            written: {type: string, format: date-time, description: When the sidecar was last written.}
+            alert_count: {type: integer, description: Alerts of the flow in the sidecar.}
+            signature_ids: {type: array, items: {type: integer}}
         Stats:
           type: object
-          required: [store, queries, connections, capture, flowPublisher]
+          required: [store, queries, connections, capture, flowPublisher, evidence]
           properties:
             store:
               nullable: true
@@ -600,5 +724,28 @@ enum OpenAPIDocument {
                 and lag (`openFlows`, `pendingChunks`, `pendingBytes`, `oldestPendingSeconds`) and
                 `lostSegments`; null when no publisher has written one.
               additionalProperties: true
+            evidence:
+              nullable: true
+              type: object
+              description: |
+                The evidence consumer's counters (from the evidence directory), or null without an
+                evidence directory or before a consumer wrote them.
+              required: [consumed, ignored, written, merged, redelivered, expired, empty, failures, notified, pruned, pending, rejected]
+              properties:
+                consumed: {type: integer, description: Messages consumed from the alerts topic.}
+                ignored: {type: integer, description: EVE records of other event types.}
+                written: {type: integer, description: Evidence pcaps written.}
+                merged: {type: integer, description: Alerts added to their flow's evidence.}
+                redelivered: {type: integer, description: Alerts already in a sidecar.}
+                expired: {type: integer, description: Alerts whose window retention had deleted.}
+                empty: {type: integer, description: Alerts whose window held none of their packets.}
+                failures: {type: integer, description: Failed attempts (retried).}
+                notified: {type: integer}
+                pruned: {type: integer}
+                pending: {type: integer, description: Alerts waiting for their windows.}
+                rejected:
+                  type: object
+                  description: Alerts that cannot be served, by reason.
+                  additionalProperties: {type: integer}
     """#
 }

@@ -5,27 +5,11 @@ import TapedeckStorage
 
 /// What the store holds, for `/v1/stats`, `/metrics` and the alert wait.
 enum StoreStatus {
-    /// The time of the newest stored packet: the latest of the sealed segments and of the
-    /// active segment's complete blocks; nil for an empty store.
-    static func newestPacket(in store: StoreReader) -> Timestamp? {
-        var newest = store.sealedSegments.filter { $0.packets > 0 }.map(\.latest).max()
-        if let active = store.activeSegmentID,
-           let reader = try? SegmentReader(active: SegmentFilesReference(directory: store.directory, id: active)) {
-            for number in 0..<reader.blockCount {
-                let latest = reader.block(number).latest
-                if newest.map({ latest > $0 }) ?? true { newest = latest }
-            }
-        }
-        return newest
-    }
+    /// The time of the newest stored packet (``StoreReader/newestPacketTime``).
+    static func newestPacket(in store: StoreReader) -> Timestamp? { store.newestPacketTime }
 
-    /// The oldest stored packet (sealed segments, else the active segment's first block).
-    static func oldestPacket(in store: StoreReader) -> Timestamp? {
-        if let oldest = store.sealedSegments.filter({ $0.packets > 0 }).map(\.earliest).min() { return oldest }
-        guard let active = store.activeSegmentID,
-              let reader = try? SegmentReader(active: SegmentFilesReference(directory: store.directory, id: active)) else { return nil }
-        return (0..<reader.blockCount).map { reader.block($0).earliest }.min()
-    }
+    /// The oldest stored packet (``StoreReader/oldestPacketTime``).
+    static func oldestPacket(in store: StoreReader) -> Timestamp? { store.oldestPacketTime }
 
     /// The recorder's counters from `capture-stats.json` (see `Storage/FORMAT.md`), as JSON; nil
     /// when there is no such file or it is not a JSON object of reasonable size.

@@ -3,6 +3,7 @@ import TapedeckCapture
 import TapedeckCore
 import TapedeckDaemon
 import TapedeckHTTP
+import TapedeckPOSIX
 import TapedeckQuery
 import TapedeckStorage
 
@@ -18,6 +19,7 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Retention") var retentionOptions: RetentionOptions
     @OptionGroup(title: "HTTP") var serveOptions: ServeOptions
     @OptionGroup(title: "Kafka (publish flows)") var publishing: FlowPublishingOptions
+    @OptionGroup(title: "Evidence") var evidenceOptions: EvidenceOptions
 
     @Flag(name: .shortAndLong, help: "Log capture counters and segment sealing.")
     var verbose = false
@@ -61,14 +63,22 @@ struct Run: ParsableCommand {
         let flowPublishing = try FlowPublishing(options: publishing, live: true, logger: logger)
         let configuration = try captureOptions.configuration(interfaces: interfaces,
                                                              store: flowPublishing.storeConfiguration(storeConfiguration))
-        let serverConfiguration = try serveOptions.serverConfiguration()
+        var serverConfiguration = try serveOptions.serverConfiguration()
+        serverConfiguration.evidenceDirectory = evidenceOptions.evidenceDirectory
         var server: HTTPServer?
+        var evidence: (consumer: EvidenceConsumer, thread: OSThread)?
         let summary = try record(configuration, into: directory, logger: logger) { _ in
             try flowPublishing.start(store: directory)
             let started = try HTTPServer(configuration: serverConfiguration, store: directory, logger: logger)
             server = started
             printError("tapedeck run: listening on \(try started.start()), store \(directory)")
+            if let evidenceConfiguration = try evidenceOptions.configuration(store: directory, kafka: publishing.kafka) {
+                let consumer = try EvidenceConsumer(configuration: evidenceConfiguration, logger: logger)
+                evidence = (consumer, try consumer.startThread())
+            }
         }
+        evidence?.consumer.stop()
+        evidence?.thread.join()
         server?.stop()
         server?.wait()
         printRecordingSummary(summary)

@@ -8,7 +8,7 @@ import TapedeckStorage
 /// `tapedeck serve`: the HTTP API over a store, until SIGINT or SIGTERM.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the store's packets over HTTP (Stenographer's /query, /v1/pcap, /v1/alerts, stats, metrics).",
+        abstract: "Serve the store's packets over HTTP (Stenographer's /query, /v1/pcap, /v1/alerts, /v1/evidence, stats, metrics).",
         discussion: """
             The API is described in api/openapi.yaml and served at /openapi.yaml. Stenographer's \
             stenoread works against it: curl -s -d 'host 10.0.0.1 and after 5m ago' http://127.0.0.1:8080/query. \
@@ -20,11 +20,16 @@ struct Serve: ParsableCommand {
 
     @OptionGroup(title: "HTTP") var serveOptions: ServeOptions
 
+    @Option(name: .customLong("evidence-dir"), help: ArgumentHelp(
+        "The evidence directory `tapedeck evidence` writes; served at /v1/evidence.", valueName: "dir"))
+    var evidenceDirectory: String?
+
     @Flag(name: .shortAndLong, help: "Log every query.")
     var verbose = false
 
     func run() throws {
-        let configuration = try serveOptions.serverConfiguration()
+        var configuration = try serveOptions.serverConfiguration()
+        configuration.evidenceDirectory = evidenceDirectory
         if (try? StoreReader(directory: storeOptions.directory)) == nil {
             printError("warning: \(storeOptions.directory) is not a store yet; queries get 503 until a recorder or an import creates it")
         }

@@ -13,7 +13,7 @@ struct Tapedeck: ParsableCommand {
             lines starting with # are ignored, and flags given on the command line come after it.
             """,
         subcommands: [Run.self, Record.self, Serve.self, Import.self, Publish.self, Query.self, Replay.self, Inspect.self,
-                      Retention.self])
+                      Retention.self, Evidence.self])
 
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
