@@ -63,7 +63,13 @@ public final class KafkaReplaySource: ReplaySource {
     private var polled: KafkaConsumerEvent?
     /// Packets returned in all.
     private var returned = 0
-    private var offsets = KafkaOffsetTracker()
+    /// Which messages are handled, and so which offsets may be committed.
+    private var offsets = OffsetTracker()
+    /// The messages read whose packets are not all acknowledged yet, in the order they were read,
+    /// each with the number of packets returned in all once its last packet was (for a message
+    /// without packets: before it). Packets are acknowledged in the order they were returned, so
+    /// the messages done are a prefix.
+    private var unacknowledged: [(partition: Int32, offset: Int64, lastPacket: Int)] = []
     private var lastCommit = ContinuousClock.now
     /// Per partition, the high watermark when the group assigned it (or, assigned later, when its
     /// first message came); and the partitions read to it.
@@ -145,15 +151,19 @@ public final class KafkaReplaySource: ReplaySource {
     }
 
     public func packetsSent(_ count: Int) {
-        offsets.acknowledge(count)
-        if offsets.hasCommits, ContinuousClock.now - lastCommit >= configuration.commitInterval {
+        let done = unacknowledged.prefix { $0.lastPacket <= count }
+        for message in done {
+            offsets.finished(topic: configuration.topic, partition: message.partition, offset: message.offset)
+        }
+        unacknowledged.removeFirst(done.count)
+        if ContinuousClock.now - lastCommit >= configuration.commitInterval {
             commit()
         }
     }
 
     /// Commits what ``packetsSent(_:)`` acknowledged since the last commit, then leaves the group.
     public func close() {
-        if offsets.hasCommits { commit() }
+        commit()
         do { try consumer.close() } catch {
             logger.warning("\(name): leaving the consumer group failed: \(error)")
         }
@@ -170,7 +180,7 @@ public final class KafkaReplaySource: ReplaySource {
             }
             guard seenChunks.insert(chunk).inserted else {
                 statistics.messagesDuplicate &+= 1
-                offsets.add(partition: message.partition, offset: message.offset, lastPacket: returned)
+                read(message, lastPacket: returned)
                 return
             }
         }
@@ -182,10 +192,10 @@ public final class KafkaReplaySource: ReplaySource {
             value = message.value
             self.reader = reader
             statistics.packetsRead &+= reader.packetCount
-            offsets.add(partition: message.partition, offset: message.offset, lastPacket: returned + reader.packetCount)
+            read(message, lastPacket: returned + reader.packetCount)
         case .failure(let error):
             statistics.messagesMalformed &+= 1
-            offsets.add(partition: message.partition, offset: message.offset, lastPacket: returned)
+            read(message, lastPacket: returned)
             guard statistics.messagesMalformed <= Self.loggedMalformed else { return }
             let key = message.key.map { String(decoding: $0, as: UTF8.self) } ?? "none"
             let more = statistics.messagesMalformed == Self.loggedMalformed ? " (further malformed messages are only counted)" : ""
@@ -194,6 +204,12 @@ public final class KafkaReplaySource: ReplaySource {
                 is not a usable pcap file: \(error); skipped\(more)
                 """)
         }
+    }
+
+    /// Notes `message` as read: handled once the first `lastPacket` packets are acknowledged.
+    private func read(_ message: KafkaConsumerMessage, lastPacket: Int) {
+        offsets.received(topic: message.topic, partition: message.partition, offset: message.offset)
+        unacknowledged.append((message.partition, message.offset, lastPacket))
     }
 
     /// The next message to replay, or `nil` at the end (or on a stop).
@@ -284,18 +300,19 @@ public final class KafkaReplaySource: ReplaySource {
         }
     }
 
-    /// Commits the offsets after the messages acknowledged; on failure keeps them for the next try.
+    /// Commits the offsets after the messages acknowledged, if they moved; on failure they are
+    /// committed with the next ones.
     private func commit() {
-        let next = offsets.takeCommits()
+        let positions = offsets.commitPositions
+        guard !positions.isEmpty else { return }
         lastCommit = .now
-        let partitions = next.map { KafkaTopicPartition(topic: configuration.topic, partition: $0.key, offset: $0.value) }
         do {
-            try consumer.commit(nextOffsets: partitions.sorted { $0.partition < $1.partition })
+            try consumer.commit(nextOffsets: positions)
+            offsets.committed(positions)
             statistics.commits &+= 1
         } catch {
             statistics.commitFailures &+= 1
-            offsets.restore(next)
-            logger.warning("\(name): committing offsets \(partitions) failed (they are committed with the next ones): \(error)")
+            logger.warning("\(name): committing offsets \(positions) failed (they are committed with the next ones): \(error)")
         }
     }
 }

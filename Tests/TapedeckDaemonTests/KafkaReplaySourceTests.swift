@@ -39,11 +39,10 @@ struct KafkaReplaySourceTests {
         for flow in 0..<4 { try kafka.publish(flow: flow, 0..<10) }
         try kafka.flush()
 
-        // 25 packets read, none acknowledged: nothing committed, the group starts over.
+        // 25 packets read, none acknowledged: nothing is committed past them, the group starts over.
         let first = try kafka.source(group: "acks")
         #expect(try drain(first, limit: 25, acknowledging: false).count == 25)
         first.close()
-        #expect(first.statistics.commits == 0)
 
         // 25 read, 25 acknowledged: messages 0 and 1 are done, message 2 half; 26 read, 25
         // acknowledged is the same.
