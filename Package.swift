@@ -64,10 +64,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Wiring of the long-running jobs: capture → store, Kafka alerts → evidence.
+        // Wiring of the long-running jobs: capture → store, Kafka alerts → evidence, a Kafka topic → replay.
         .target(name: "TapedeckDaemon", dependencies: [
             "TapedeckCore", "TapedeckPOSIX", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckFlows",
-            "TapedeckAlerts", "TapedeckKafka",
+            "TapedeckAlerts", "TapedeckKafka", "TapedeckReplay",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -113,7 +113,8 @@ let package = Package(
         ]),
         .testTarget(name: "TapedeckDaemonTests", dependencies: [
             "TapedeckDaemon", "TapedeckFlows", "TapedeckAlerts", "TapedeckKafka", "TapedeckStorage", "TapedeckQuery",
-            "TapedeckCapture", "TapedeckCore", "TapedeckPOSIX", "KafkaTestSupport", .product(name: "Logging", package: "swift-log"),
+            "TapedeckCapture", "TapedeckCore", "TapedeckPOSIX", "TapedeckReplay", "KafkaTestSupport",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["tapedeck", "TapedeckCore", "TapedeckCapture", "TapedeckStorage", "TapedeckQuery", "TapedeckKafka"]),
     ]

@@ -30,16 +30,41 @@ public final class KafkaConsumer: Sendable {
     /// Consumer errors that librdkafka recovers from by itself (a broker going away, a topic not
     /// created yet) are logged and make this return nil early; only a fatal error throws.
     public func poll(timeout: Duration) throws(KafkaError) -> KafkaConsumerMessage? {
+        switch try pollEvent(timeout: timeout) {
+        case .message(let message): message
+        case .partitionEnd, .error, nil: nil
+        }
+    }
+
+    /// The next message, partition end (with ``KafkaConsumerConfiguration/reportsPartitionEnd``)
+    /// or consumer error, or nil when nothing happened within `timeout` (`rd_kafka_consumer_poll`).
+    ///
+    /// A consumer error librdkafka recovers from by itself (a broker going away, a topic that does
+    /// not exist yet) is logged and returned as ``KafkaConsumerEvent/error(_:)``; only a fatal
+    /// error throws.
+    public func pollEvent(timeout: Duration) throws(KafkaError) -> KafkaConsumerEvent? {
         switch client.handle.consumerPoll(timeout: timeout) {
         case nil:
             return nil
-        case .success(let message):
-            return message
+        case .success(let event):
+            return event
         case .failure(let error):
             if error.code == .fatal { throw error }
             logger.warning("Kafka consumer error", metadata: ["error": "\(error)"])
-            return nil
+            return .error(error)
         }
+    }
+
+    /// The oldest retained offset and the offset the next message will get (the high watermark)
+    /// of `partition`, asked of its leader (`rd_kafka_query_watermark_offsets`).
+    public func watermarks(topic: String, partition: Int32, timeout: Duration) throws(KafkaError) -> (low: Int64, high: Int64) {
+        try client.handle.watermarks(topic: topic, partition: partition, timeout: timeout)
+    }
+
+    /// The partitions the group currently assigns to this consumer (`rd_kafka_assignment`);
+    /// empty until the first rebalance, which happens during ``poll(timeout:)`` calls.
+    public func assignment() throws(KafkaError) -> [KafkaTopicPartition] {
+        try client.handle.assignment()
     }
 
     /// Commits `message` as handled: the group resumes after it (`rd_kafka_commit`, synchronous).

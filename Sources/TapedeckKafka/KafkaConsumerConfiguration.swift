@@ -18,6 +18,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// The largest message the consumer expects, in bytes; fetch sizes follow it
     /// (`max.partition.fetch.bytes`). Default 1 MiB, like the producer's `message.max.bytes`.
     public var maxMessageBytes: Int = 1_048_576
+    /// Whether ``KafkaConsumer/pollEvent(timeout:)`` reports reaching the end of a partition
+    /// (``KafkaConsumerEvent/partitionEnd(_:)``; `enable.partition.eof`). Default `false`.
+    public var reportsPartitionEnd = false
     /// Any librdkafka property, verbatim, like kcat's `-X key=value` (SASL, TLS, fetch sizes…).
     /// Applied after everything above, so it overrides it. Default empty.
     public var properties: [String: String] = [:]
@@ -35,7 +38,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("group.id", groupID),
             ("client.id", clientID),
             ("enable.auto.commit", "false"),
-            ("enable.partition.eof", "false"),
+            ("enable.partition.eof", reportsPartitionEnd ? "true" : "false"),
             ("auto.offset.reset", startPosition.offsetReset),
             ("session.timeout.ms", String(sessionTimeout.milliseconds)),
             ("max.partition.fetch.bytes", String(maxMessageBytes)),

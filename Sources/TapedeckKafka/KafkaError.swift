@@ -69,6 +69,8 @@ public struct KafkaError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let destroyed = Code(RD_KAFKA_RESP_ERR__DESTROY)
         /// The topic is unknown to the cluster (`_UNKNOWN_TOPIC`).
         public static let unknownTopic = Code(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
+        /// The broker knows no such topic or partition (`UNKNOWN_TOPIC_OR_PART`).
+        public static let unknownTopicOrPartition = Code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
         /// Fewer in-sync replicas than `min.insync.replicas` (`NOT_ENOUGH_REPLICAS`, retriable).
         public static let notEnoughReplicas = Code(RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS)
         /// The partition has no leader right now (`LEADER_NOT_AVAILABLE`, retriable).

@@ -45,6 +45,27 @@ extension RdKafkaHandle {
         }
     }
 
+    /// The oldest retained offset and the offset the next message will get in one partition, as
+    /// the partition's leader says now (`rd_kafka_query_watermark_offsets`).
+    func watermarks(topic: String, partition: Int32, timeout: Duration) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let code = rd_kafka_query_watermark_offsets(pointer, topic, partition, &low, &high, Int32(timeout.milliseconds))
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(code: .init(code), context: "watermarks of \(topic)[\(partition)]")
+        }
+        return (low, high)
+    }
+
+    /// The partitions currently assigned to this consumer (`rd_kafka_assignment`).
+    func assignment() throws(KafkaError) -> [KafkaTopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        let code = rd_kafka_assignment(pointer, &list)
+        defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: .init(code), context: "assignment") }
+        return Self.partitions(of: list)
+    }
+
     /// Commits offsets synchronously (`rd_kafka_commit` with `async=0`).
     func commit(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
         let code = try Self.withPartitionList(partitions) { list throws(KafkaError) in rd_kafka_commit(pointer, list, 0) }
@@ -53,9 +74,9 @@ extension RdKafkaHandle {
         }
     }
 
-    /// The next message or consumer error, or nil after `timeout` (`rd_kafka_consumer_poll`,
-    /// `rd_kafka_message_destroy`).
-    func consumerPoll(timeout: Duration) -> Result<KafkaConsumerMessage, KafkaError>? {
+    /// The next message, partition end or consumer error, or nil after `timeout`
+    /// (`rd_kafka_consumer_poll`, `rd_kafka_message_destroy`).
+    func consumerPoll(timeout: Duration) -> Result<KafkaConsumerEvent, KafkaError>? {
         guard let message = rd_kafka_consumer_poll(pointer, Int32(timeout.milliseconds)) else { return nil }
         defer { rd_kafka_message_destroy(message) }
         return Self.read(message)
@@ -69,9 +90,12 @@ extension RdKafkaHandle {
 
     /// Copies a consumed message out of librdkafka (`rd_kafka_topic_name`, `rd_kafka_message_errstr`,
     /// `rd_kafka_message_timestamp`, `rd_kafka_message_headers`, `rd_kafka_header_get_all`).
-    private static func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> Result<KafkaConsumerMessage, KafkaError> {
+    private static func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> Result<KafkaConsumerEvent, KafkaError> {
         let fields = message.pointee
         let topic = fields.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        if fields.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+            return .success(.partitionEnd(KafkaTopicPartition(topic: topic, partition: fields.partition, offset: fields.offset)))
+        }
         guard fields.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             let text = rd_kafka_message_errstr(message).map { String(cString: $0) }
             return .failure(KafkaError(code: .init(fields.err), message: text,
@@ -96,7 +120,7 @@ extension RdKafkaHandle {
                 index += 1
             }
         }
-        return .success(KafkaConsumerMessage(topic: topic, partition: fields.partition, offset: fields.offset,
-                                             key: key, value: value, headers: headers, timestamp: timestamp))
+        return .success(.message(KafkaConsumerMessage(topic: topic, partition: fields.partition, offset: fields.offset,
+                                                      key: key, value: value, headers: headers, timestamp: timestamp)))
     }
 }

@@ -1,8 +1,8 @@
 import TapedeckCore
 
 /// Where a replay's packets come from: a capture file (``CaptureReplaySource``), a source that
-/// pushes packets to a callback such as a store query (``PushedPacketSource``), and later a Kafka
-/// topic. A pull-based source of borrowed records, like `PacketSource`, with two more hooks: an
+/// pushes packets to a callback such as a store query (``PushedPacketSource``), a Kafka topic
+/// (`KafkaReplaySource`, in TapedeckDaemon). A pull-based source of borrowed records, like `PacketSource`, with two more hooks: an
 /// acknowledgement that lets a source commit what was sent, and a close.
 ///
 /// ## Borrowed records
@@ -10,10 +10,12 @@ import TapedeckCore
 /// ``close()``. The replayer copies them into the injector's queue before it asks for more.
 ///
 /// ## Acknowledgement
-/// After every batch the injector has sent, the replayer calls ``packetsSent()``: every packet
-/// `next()` returned so far has been handed to the kernel (or counted as skipped or failed). A
+/// After every batch the injector has sent, the replayer calls ``packetsSent(_:)`` with the number
+/// of packets, counted from the first `next()` returned, that have been handed to the kernel (or
+/// counted as skipped or failed). That is every packet returned so far but at most one: the last,
+/// when the rate holds it back, or a duration or a stop ends the replay before it goes out. A
 /// source that must not lose its place (a Kafka consumer group commits its offsets there) commits
-/// then, and only then, so that a replayer killed mid-batch resends rather than loses.
+/// what is covered then, and only then, so that a replayer killed mid-batch resends rather than loses.
 ///
 /// ## Threads
 /// The replayer's thread owns the source from ``ReplayInput`` opening it to ``close()``.
@@ -27,8 +29,14 @@ public protocol ReplaySource: AnyObject {
     ///   input is damaged or unreachable; every packet before the damage has been returned.
     func next() throws(ReplayError) -> PacketRecord?
 
-    /// Every packet returned so far has been sent, skipped or counted as failed.
-    func packetsSent()
+    /// The first `count` packets ``next()`` returned have been sent, skipped or counted as failed.
+    func packetsSent(_ count: Int)
+
+    /// Whether ``next()`` has a packet (or the end) at hand, without waiting for input. A source
+    /// that can wait (a Kafka topic followed at its end, or not fetched yet) says `false` when it
+    /// would, and the replayer sends what it has queued before it calls `next()`, so that no
+    /// packet waits in the queue for input that may never come.
+    func hasPacketAtHand() -> Bool
 
     /// The replay is done with the source: at the end of its input, at a limit, on a stop or a
     /// failure. Releases what it holds (threads, handles); `next()` is not called again.
@@ -37,7 +45,10 @@ public protocol ReplaySource: AnyObject {
 
 extension ReplaySource {
     /// Nothing to acknowledge.
-    public func packetsSent() {}
+    public func packetsSent(_ count: Int) {}
+
+    /// Never waits: files and the store are read at once.
+    public func hasPacketAtHand() -> Bool { true }
 
     /// Nothing to release.
     public func close() {}
@@ -60,6 +71,13 @@ public struct ReplayInput {
     /// The capture files (pcap or pcapng) at `paths`, one after another.
     public static func files(_ paths: [String]) -> ReplayInput {
         ReplayInput(paths.map(opener(file:)))
+    }
+
+    /// A source that is open already (a Kafka topic, subscribed before anything is sent), for a
+    /// replay of one pass: a second pass would get the same source, closed.
+    public static func opened(_ source: any ReplaySource) -> ReplayInput {
+        func open() -> any ReplaySource { source }
+        return ReplayInput([open])
     }
 
     private static func opener(file path: String) -> Opener {

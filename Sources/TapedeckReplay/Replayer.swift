@@ -2,7 +2,7 @@ import Logging
 import TapedeckCore
 
 /// Sends the packets of a ``ReplayInput`` through an ``Injector`` at a ``ReplayRate``: tcpreplay's
-/// job, for capture files, the store and (later) Kafka.
+/// job, for capture files, the store and Kafka topics.
 ///
 /// ## Timing
 /// Each packet's send time comes from a ``SendSchedule``, measured from the first packet: never
@@ -108,6 +108,8 @@ public final class Replayer {
                 schedule.startPass()
                 if let ending = try replay(source) { return ending }
             }
+            // A source that watches the stop handle itself (a Kafka topic followed without end) ends on it.
+            if stopHandle.isStopRequested { return .stopped }
             pass += 1
             statistics.loopsCompleted = pass
             if statistics.packetsRead == readBefore { break }
@@ -120,15 +122,18 @@ public final class Replayer {
         var number = 0
         while true {
             if stopHandle.isStopRequested {
-                try flush(source, acknowledging: true)
+                try flush(source, acknowledging: true, handled: number)
                 return .stopped
+            }
+            if queued > 0, !source.hasPacketAtHand() {
+                try flush(source, acknowledging: false, handled: number)
             }
             let next: PacketRecord?
             do {
                 next = try source.next()
             } catch {
                 // What the source returned before it failed still goes out.
-                try? flush(source, acknowledging: true)
+                try? flush(source, acknowledging: true, handled: number)
                 throw error
             }
             guard let record = next else { break }
@@ -141,21 +146,22 @@ public final class Replayer {
             if let due {
                 let now = clock.now()
                 lastClockReading = now
+                // From here until it is queued, `record` is read but not handled: number - 1 are.
                 if let duration = configuration.durationNanoseconds, due >= duration {
-                    try flush(source, acknowledging: true)
+                    try flush(source, acknowledging: true, handled: number - 1)
                     return .duration
                 }
                 if now < start &+ due {
-                    try flush(source, acknowledging: false)
+                    try flush(source, acknowledging: false, handled: number - 1)
                     if !wait(until: start &+ due) {
-                        try flush(source, acknowledging: true)
+                        try flush(source, acknowledging: true, handled: number - 1)
                         return .stopped
                     }
                 }
             }
             // The clock as of the last flush or wait: read once per batch at top speed.
             if let duration = configuration.durationNanoseconds, lastClockReading &- start >= duration {
-                try flush(source, acknowledging: true)
+                try flush(source, acknowledging: true, handled: number - 1)
                 return .duration
             }
             try injector.enqueue(frame)
@@ -163,14 +169,14 @@ public final class Replayer {
             queued &+= 1
             enqueued &+= 1
             if let limit = configuration.packetLimit, enqueued >= limit {
-                try flush(source, acknowledging: true)
+                try flush(source, acknowledging: true, handled: number)
                 return .packetLimit
             }
             if queued >= batchLimit {
-                try flush(source, acknowledging: false)
+                try flush(source, acknowledging: false, handled: number)
             }
         }
-        try flush(source, acknowledging: true)
+        try flush(source, acknowledging: true, handled: number)
         return nil
     }
 
@@ -213,15 +219,17 @@ public final class Replayer {
         logger.warning("\(source.name): packet \(number): \(message())\(more)")
     }
 
-    /// Sends what is queued; with `acknowledging`, or when anything was sent, tells the source.
+    /// Sends what is queued; with `acknowledging`, or when anything was sent, tells the source
+    /// that the first `handled` packets it returned are done (sent, left out or failed): every one
+    /// but a packet read and held back by the rate, a duration or a stop.
     /// Reads the clock, and reports progress when it is time.
-    private func flush(_ source: any ReplaySource, acknowledging: Bool) throws(ReplayError) {
+    private func flush(_ source: any ReplaySource, acknowledging: Bool, handled: Int) throws(ReplayError) {
         if queued > 0 {
             try injector.flush()
             queued = 0
-            source.packetsSent()
+            source.packetsSent(handled)
         } else if acknowledging {
-            source.packetsSent()
+            source.packetsSent(handled)
         }
         reportProgress(now: clock.now())
     }

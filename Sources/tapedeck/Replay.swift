@@ -1,16 +1,18 @@
 import ArgumentParser
+import Logging
 import TapedeckCapture
 import TapedeckCore
+import TapedeckDaemon
 import TapedeckPOSIX
 import TapedeckQuery
 import TapedeckReplay
 import TapedeckStorage
 
-/// `tapedeck replay`: sends packets from capture files or the store onto an interface at a
-/// chosen rate, as tcpreplay does.
+/// `tapedeck replay`: sends packets from capture files, the store or a Kafka topic of flow chunks
+/// onto an interface at a chosen rate, as tcpreplay does.
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Send packets from capture files or the store onto an interface at a chosen rate.",
+        abstract: "Send packets from capture files, the store or a Kafka topic onto an interface at a chosen rate.",
         discussion: """
             Rates as tcpreplay's: the captured timing sped up by --multiplier (default 1), a fixed \
             --pps, a fixed --mbps (captured bytes × 8, 10^6 bits), or --topspeed. Every packet \
@@ -19,10 +21,22 @@ struct Replay: ParsableCommand {
             header are skipped or truncated (--oversize), never silently: each is counted, and \
             the first few are named. The summary goes to standard error; SIGINT stops early and \
             prints it too. Reading the store takes no lock: a recorder may be writing it.
+            From Kafka (--kafka-topic, a topic of flow chunks as `tapedeck` publishes them: each \
+            message a pcap file), each flow's packets go out in order; the replay ends at the end \
+            the topic had when it started (like kcat -e), or earlier at --limit or --duration, \
+            unless --follow waits for new messages until interrupted. Offsets are committed in \
+            the consumer group (--group) only for messages whose packets were all sent: a replay \
+            killed and started again with the same group resends at most those and misses \
+            nothing (the group gives it the partitions once the killed member's session timed \
+            out; at once with static membership, -X group.instance.id=NAME). Messages that are \
+            not pcap files, and chunks seen already (same flow id and chunk index), are skipped \
+            and counted. --loop does not apply to Kafka.
             Examples:
               tapedeck replay -i veth0 --pps 20000 capture.pcap
               tapedeck replay -i veth0 --multiplier 2 --loop 3 a.pcap b.pcapng
               tapedeck replay -i veth0 --topspeed --query 'host 10.1.2.3 and after 10m ago'
+              tapedeck replay -i veth0 --kafka-brokers k1:9092 --kafka-topic tapedeck.flows --from '10m ago'
+              tapedeck replay -i veth0 --kafka-brokers k1:9092 --kafka-topic tapedeck.flows --group ids --follow
             """)
 
     /// The injectors.
@@ -50,8 +64,8 @@ struct Replay: ParsableCommand {
     @Flag(help: "Send as fast as the interface takes packets.")
     var topspeed = false
 
-    @Option(help: "Passes over the input; 0 repeats until stopped.")
-    var loop = 1
+    @Option(help: "Passes over the input; 0 repeats until stopped (default 1; not with --kafka-topic).")
+    var loop: Int?
 
     @Option(help: ArgumentHelp("Stop after sending this many packets.", valueName: "packets"))
     var limit: Int?
@@ -70,6 +84,10 @@ struct Replay: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    @OptionGroup var kafka: KafkaOptions
+
+    @OptionGroup var kafkaReplay: KafkaReplayOptions
+
     @Flag(name: .long, help: "Do not draw a progress line, even on a terminal.")
     var noProgress = false
 
@@ -79,9 +97,18 @@ struct Replay: ParsableCommand {
     func validate() throws {
         let rates = [pps != nil, mbps != nil, multiplier != nil, topspeed].filter { $0 }.count
         if rates > 1 { throw ValidationError("give one of --pps, --mbps, --multiplier and --topspeed") }
-        if files.isEmpty, query == nil { throw ValidationError("give capture files or --query") }
-        if !files.isEmpty, query != nil { throw ValidationError("give capture files or --query, not both") }
+        let inputs = [!files.isEmpty, query != nil, kafkaReplay.isSelected].filter { $0 }.count
+        if inputs == 0 { throw ValidationError("give capture files, --query or --kafka-topic") }
+        if inputs > 1 { throw ValidationError("give one of capture files, --query and --kafka-topic") }
         if storeOptions.store != nil, query == nil { throw ValidationError("--store goes with --query") }
+        if kafkaReplay.isSelected {
+            if kafka.brokers == nil { throw ValidationError("--kafka-topic needs --kafka-brokers") }
+            if loop != nil {
+                throw ValidationError("--loop does not apply to a Kafka topic: it is read once, to its end (or without end with --follow)")
+            }
+        } else if kafka.brokers != nil {
+            throw ValidationError("--kafka-brokers goes with --kafka-topic")
+        }
         do { try replayConfiguration().validate() } catch let error as ReplayError {
             if case .invalidConfiguration(let reason) = error { throw ValidationError(reason) }
             throw error
@@ -95,7 +122,7 @@ struct Replay: ParsableCommand {
         if let mbps { configuration.rate = .megabitsPerSecond(mbps) }
         if let multiplier { configuration.rate = .multiplier(multiplier) }
         if topspeed { configuration.rate = .topspeed }
-        configuration.loops = loop
+        configuration.loops = loop ?? 1
         configuration.packetLimit = limit
         configuration.oversize = oversize == .skip ? .skip : .truncate
         if let duration {
@@ -112,21 +139,34 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         let configuration = try replayConfiguration()
-        let input = try query.map(storeInput) ?? fileInput()
+        let fileOrStoreInput = kafkaReplay.isSelected ? nil : try query.map(storeInput) ?? fileInput()
         let injector: any Injector
         switch self.injector {
         case .afpacket: injector = try AFPacketInjector(interface: interface)
         case .pcap: injector = try PcapInjector(interface: interface)
         }
-        let replayer = try Replayer(injector: injector, configuration: configuration, logger: makeLogger(verbose: false))
-        // Before any other thread starts (a query's producer), so that every thread blocks the signals.
+        let logger = makeLogger(verbose: false)
+        let replayer = try Replayer(injector: injector, configuration: configuration, logger: logger)
+        // Before any other thread starts (a query's producer, librdkafka's), so that every thread
+        // blocks the signals.
         let stop = replayer.stopHandle
         let signals = try SignalWaiter { _ in stop.stop() }
+        let kafkaSource = try kafkaReplay.isSelected ? kafkaInput(stop: stop, logger: logger) : nil
         let progress = ReplayProgress(enabled: !noProgress && FileDescriptorSink.standardErrorIsTerminal)
+        progress.detail = kafkaSource.map { source in
+            {
+                let statistics = source.statistics
+                return "\(statistics.messagesConsumed) messages"
+                    + (statistics.messagesMalformed > 0 ? ", \(statistics.messagesMalformed) malformed" : "")
+                    + (statistics.messagesDuplicate > 0 ? ", \(statistics.messagesDuplicate) duplicate" : "")
+            }
+        }
+        let input = fileOrStoreInput ?? kafkaSource.map(ReplayInput.opened) ?? ReplayInput([])
         let result = replayer.run(input, progress: progress.draw)
         progress.finish()
         withExtendedLifetime(signals) {}
         printReplaySummary(result, link: injector.link, firstFailure: injector.firstFailure)
+        if let kafkaSource { printKafkaSummary(kafkaSource.statistics, topic: kafkaSource.name) }
         if case .failed(let error) = result.ending {
             printError("error: \(error)")
             throw ExitCode(1)
@@ -143,6 +183,23 @@ struct Replay: ParsableCommand {
             }
         }
         return .files(files)
+    }
+
+    /// The Kafka topic, subscribed in the group; without --follow, checked to exist before
+    /// anything is sent.
+    private func kafkaInput(stop: ReplayStopHandle, logger: Logger) throws -> KafkaReplaySource {
+        guard let topic = kafkaReplay.topic, var consumer = try kafka.consumerConfiguration(group: kafkaReplay.groupID) else {
+            throw ValidationError("--kafka-topic needs --kafka-brokers")
+        }
+        consumer.startPosition = try kafkaReplay.startPosition(now: .now())
+        var configuration = KafkaReplayConfiguration(consumer: consumer, topic: topic)
+        configuration.follow = kafkaReplay.follow
+        do {
+            return try KafkaReplaySource(configuration: configuration, stopHandle: stop, logger: logger)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
     }
 
     /// The packets of the query `text`, from the store, in time order; the query is parsed, and
@@ -204,9 +261,19 @@ func printReplaySummary(_ result: ReplayResult, link: InjectionLink, firstFailur
     printErrorRaw(text)
 }
 
+/// Prints what a Kafka source consumed and committed, after the summary, on standard error.
+func printKafkaSummary(_ statistics: KafkaReplayStatistics, topic: String) {
+    printErrorRaw("Kafka: \(statistics.messagesConsumed) messages consumed from \(topic) (\(statistics.packetsRead) packets), "
+        + "\(statistics.messagesMalformed) malformed and \(statistics.messagesDuplicate) duplicate chunks skipped; "
+        + "\(statistics.commits) offset commits, "
+        + "\(statistics.commitFailures) failed\n")
+}
+
 /// The progress line `tapedeck replay` draws on standard error when it is a terminal.
 final class ReplayProgress {
     private let enabled: Bool
+    /// More to show after the rates (a Kafka source's messages).
+    var detail: (() -> String)?
 
     init(enabled: Bool) {
         self.enabled = enabled
@@ -217,6 +284,7 @@ final class ReplayProgress {
         printErrorRaw("\r\u{1B}[K\(statistics.packetsSent) packets (\(Format.bytes(statistics.bytesSent))) in "
             + "\(Format.duration(seconds: statistics.elapsedSeconds)): \(Format.fixed(statistics.packetsPerSecond, 0)) pps, "
             + "\(Format.fixed(statistics.megabitsPerSecond, 2)) Mbps"
+            + (detail.map { ", \($0())" } ?? "")
             + (statistics.packetsSkipped > 0 ? ", \(statistics.packetsSkipped) skipped" : "")
             + (statistics.packetsFailed > 0 ? ", \(statistics.packetsFailed) failed" : ""))
     }

@@ -44,19 +44,27 @@ enum CapturedRate {
     }
 }
 
+/// Which end of the veth pair `tapedeck replay` sends from; tcpdump captures on the other.
+enum ReplaySide {
+    /// From ``NetworkNamespace/replayInterface``, inside the namespace (the default).
+    case inside
+    /// From ``NetworkNamespace/captureInterface``, in the test's own namespace, where the
+    /// loopback Kafka broker is reachable.
+    case outside
+}
+
 extension NetworkNamespace {
-    /// Starts `tcpdump -c count` on ``captureInterface`` (nanosecond time stamps, a 32 MiB ring:
+    /// Starts `tcpdump -c count` on the other end from `side` (nanosecond time stamps, a 32 MiB ring:
     /// not immediate mode, whose TPACKET_V2 ring of 256 KiB frames holds a handful of packets and
-    /// drops at 20 000 packets/s), waits until it is listening, runs `tapedeck replay -i <replay interface> --no-progress
-    /// ARGUMENTS` inside the namespace, and waits for tcpdump to have written its `count`
+    /// drops at 20 000 packets/s), waits until it is listening, runs `tapedeck replay -i <interface> --no-progress
+    /// ARGUMENTS` on `side`, and waits for tcpdump to have written its `count`
     /// packets. `-c` makes tcpdump exit by itself, since a child of the test runner inherits its
     /// blocked SIGINT and SIGTERM; if the packets do not all come within `timeout` seconds of the
     /// replay's end, tcpdump is killed and the test fails with what it got.
-    func replayCapturing(_ count: Int, _ arguments: [String], timeout: Double = 20) async throws -> ReplayRun {
+    func replayCapturing(_ count: Int, _ arguments: [String], timeout: Double = 20, from side: ReplaySide = .inside) async throws -> ReplayRun {
         let scratch = try TemporaryDirectory("replay")
         let output = scratch.path("captured.pcap")
-        let tcpdump = try RunningProcess(try Tool.tcpdump(), ["-i", captureInterface, "-c", String(count), "-w", output,
-                                                            "--time-stamp-precision", "nano", "-B", "32768", "-n"])
+        let tcpdump = try startTcpdump(["-c", String(count), "-w", output], on: side == .inside ? .outside : .inside)
         let listening = Date().addingTimeInterval(10)
         while !tcpdump.standardErrorSoFar.contains("listening on") {
             if tcpdump.hasEnded || Date() > listening {
@@ -65,7 +73,7 @@ extension NetworkNamespace {
             }
             try await Task.sleep(nanoseconds: 5_000_000)
         }
-        let replay = try await replayOnly(arguments)
+        let replay = try await replayOnly(arguments, from: side)
         let deadline = Date().addingTimeInterval(timeout)
         while !tcpdump.hasEnded, Date() < deadline {
             try await Task.sleep(nanoseconds: 10_000_000)
@@ -81,15 +89,33 @@ extension NetworkNamespace {
         return ReplayRun(replay: replay, captured: captured)
     }
 
-    /// Runs `tapedeck replay -i <replay interface> --no-progress ARGUMENTS` inside the namespace.
-    func replayOnly(_ arguments: [String]) async throws -> ProcessResult {
-        try await startReplay(arguments).wait()
+    /// Runs `tapedeck replay -i <interface> --no-progress ARGUMENTS` on `side`.
+    func replayOnly(_ arguments: [String], from side: ReplaySide = .inside) async throws -> ProcessResult {
+        try await startReplay(arguments, from: side).wait()
     }
 
-    /// Starts `tapedeck replay -i <replay interface> --no-progress ARGUMENTS` inside the namespace
-    /// (`ip netns exec` runs it in its own process, so the process is tapedeck's).
-    func startReplay(_ arguments: [String]) throws -> RunningProcess {
-        try RunningProcess(try Tool.find("ip", package: "iproute2"),
-                           ["netns", "exec", name, try Tool.tapedeck(), "replay", "-i", replayInterface, "--no-progress"] + arguments)
+    /// Starts `tapedeck replay -i <interface> --no-progress ARGUMENTS` on `side` (inside the
+    /// namespace, `ip netns exec` runs it in its own process, so the process is tapedeck's).
+    func startReplay(_ arguments: [String], from side: ReplaySide = .inside) throws -> RunningProcess {
+        switch side {
+        case .inside:
+            try RunningProcess(try Tool.find("ip", package: "iproute2"),
+                               ["netns", "exec", name, try Tool.tapedeck(), "replay", "-i", replayInterface, "--no-progress"] + arguments)
+        case .outside:
+            try RunningProcess(try Tool.tapedeck(), ["replay", "-i", captureInterface, "--no-progress"] + arguments)
+        }
+    }
+
+    /// Starts tcpdump with `arguments` (plus nanosecond time stamps, a 32 MiB buffer, no name
+    /// lookups) on the interface of `side`.
+    func startTcpdump(_ arguments: [String], on side: ReplaySide) throws -> RunningProcess {
+        let options = arguments + ["--time-stamp-precision", "nano", "-B", "32768", "-n"]
+        switch side {
+        case .inside:
+            return try RunningProcess(try Tool.find("ip", package: "iproute2"),
+                                      ["netns", "exec", name, try Tool.tcpdump(), "-i", replayInterface] + options)
+        case .outside:
+            return try RunningProcess(try Tool.tcpdump(), ["-i", captureInterface] + options)
+        }
     }
 }

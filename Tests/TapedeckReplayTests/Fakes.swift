@@ -98,8 +98,12 @@ final class ArraySource: ReplaySource {
     private var index = 0
     private var buffer: UnsafeMutableRawBufferPointer
     var failAfter: Int?
-    /// How many packets had been returned at each acknowledgement.
+    /// Before which packets (by index) the source would have to wait for input.
+    var waitsBefore: Set<Int> = []
+    /// How many packets each acknowledgement covered.
     private(set) var acknowledgements: [Int] = []
+    /// How many packets had been returned at each acknowledgement.
+    private(set) var returnedAtAcknowledgements: [Int] = []
     private(set) var closed = false
 
     init(_ packets: [TestPacket], name: String = "test source") {
@@ -123,8 +127,13 @@ final class ArraySource: ReplaySource {
                             linkType: packet.linkType, bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<packet.bytes.count]))
     }
 
-    func packetsSent() {
-        acknowledgements.append(index)
+    func hasPacketAtHand() -> Bool {
+        !waitsBefore.contains(index)
+    }
+
+    func packetsSent(_ count: Int) {
+        acknowledgements.append(count)
+        returnedAtAcknowledgements.append(index)
     }
 
     func close() {

@@ -126,6 +126,15 @@ import Testing
         #expect(source.closed)
     }
 
+    @Test func whatIsQueuedGoesOutBeforeTheSourceWaitsForInput() throws {
+        let injector = FakeInjector(clock: clock, batchLimit: 100)
+        let source = ArraySource((0..<10).map { TestPacket(tag: UInt8($0)) })
+        source.waitsBefore = [4, 7]
+        _ = try replay(injector, Self.topspeed(), [{ source }])
+        #expect(injector.batches == [4, 3, 3])
+        #expect(source.acknowledgements == [4, 7, 10])
+    }
+
     @Test func aFailingSourceEndsTheReplayAfterWhatItReturnedWasSent() throws {
         let injector = FakeInjector(clock: clock, batchLimit: 100)
         let first = ArraySource((0..<10).map { TestPacket(tag: UInt8($0)) })

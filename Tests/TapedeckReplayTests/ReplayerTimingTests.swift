@@ -121,6 +121,20 @@ import Testing
         #expect(offsets(injector).last == 9_000_000)
     }
 
+    @Test func aPacketHeldBackByTheRateOrADurationIsNeverAcknowledged() throws {
+        let injector = FakeInjector(clock: clock)
+        var configuration = configuration(.packetsPerSecond(1000))
+        configuration.durationNanoseconds = 5_000_000
+        let source = ArraySource((0..<10).map { TestPacket(tag: UInt8($0)) })
+        let result = try replay(injector, configuration, input([{ source }]))
+        #expect(result.ending == .duration)
+        #expect(injector.sent.count == 5)
+        // Before each wait the batch before the waiting packet is acknowledged, without it; the
+        // sixth packet was read, then the duration ended the replay before it went out.
+        #expect(source.returnedAtAcknowledgements == [2, 3, 4, 5, 6])
+        #expect(source.acknowledgements == [1, 2, 3, 4, 5])
+    }
+
     @Test func durationStopsATopspeedReplayAtTheBatchThatCrossesIt() throws {
         let injector = FakeInjector(clock: clock, batchLimit: 10)
         injector.flushCost = { _, frames in Int64(frames) * 100_000 }
@@ -157,6 +171,7 @@ import Testing
         let result = replayer.run(input([{ source }]))
         #expect(result.ending == .stopped)
         #expect(injector.sent.map(\.bytes) == [TestPacket(tag: 1).bytes])
+        #expect(source.acknowledgements.last == 1, "the packet the stop held back was acknowledged")
         #expect(source.closed)
         // The 1 s wait is cut into slices of 0.1 s; the stop comes during the fourth.
         let slice: Int64 = 100_000_000
