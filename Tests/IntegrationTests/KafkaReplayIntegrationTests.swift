@@ -106,13 +106,8 @@ struct KafkaReplayIntegrationTests {
         let scratch = try TemporaryDirectory("kafka-replay-kill")
         let output = scratch.path("captured.pcap")
         // -U: each packet is written as it comes, so the file can be read while tcpdump runs.
-        let tcpdump = try namespace.startTcpdump(["-U", "-w", output], on: .inside)
+        let tcpdump = try await namespace.startListeningTcpdump(["-U", "-w", output], on: .inside)
         defer { tcpdump.kill(SIGKILL) }
-        let listening = Date().addingTimeInterval(10)
-        while !tcpdump.standardErrorSoFar.contains("listening on") {
-            if tcpdump.hasEnded || Date() > listening { throw TestFailure(description: "tcpdump did not start: \(tcpdump.standardErrorSoFar)") }
-            try await Task.sleep(nanoseconds: 5_000_000)
-        }
         func captured() -> [[UInt8]] { (try? CaptureFile(path: output).packets.map(\.data)) ?? [] }
 
         // 1000 packets/s: the first run is killed about 0.7 s into the topic, after commits.
@@ -185,13 +180,8 @@ struct KafkaReplayIntegrationTests {
         let namespace = try NetworkNamespace()
         let scratch = try TemporaryDirectory("kafka-replay-follow")
         let output = scratch.path("captured.pcap")
-        let tcpdump = try namespace.startTcpdump(["-U", "-w", output], on: .inside)
+        let tcpdump = try await namespace.startListeningTcpdump(["-U", "-w", output], on: .inside)
         defer { tcpdump.kill(SIGKILL) }
-        let listening = Date().addingTimeInterval(10)
-        while !tcpdump.standardErrorSoFar.contains("listening on") {
-            if tcpdump.hasEnded || Date() > listening { throw TestFailure(description: "tcpdump did not start: \(tcpdump.standardErrorSoFar)") }
-            try await Task.sleep(nanoseconds: 5_000_000)
-        }
         func captured() -> Int { (try? CaptureFile(path: output).packets.count) ?? 0 }
         func waitForCaptured(_ count: Int) async throws {
             let deadline = Date().addingTimeInterval(30)

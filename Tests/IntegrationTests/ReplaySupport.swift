@@ -64,15 +64,7 @@ extension NetworkNamespace {
     func replayCapturing(_ count: Int, _ arguments: [String], timeout: Double = 20, from side: ReplaySide = .inside) async throws -> ReplayRun {
         let scratch = try TemporaryDirectory("replay")
         let output = scratch.path("captured.pcap")
-        let tcpdump = try startTcpdump(["-c", String(count), "-w", output], on: side == .inside ? .outside : .inside)
-        let listening = Date().addingTimeInterval(10)
-        while !tcpdump.standardErrorSoFar.contains("listening on") {
-            if tcpdump.hasEnded || Date() > listening {
-                tcpdump.kill(SIGKILL)
-                throw TestFailure(description: "tcpdump did not start listening: \(await tcpdump.wait().summary)")
-            }
-            try await Task.sleep(nanoseconds: 5_000_000)
-        }
+        let tcpdump = try await startListeningTcpdump(["-c", String(count), "-w", output], on: side == .inside ? .outside : .inside)
         let replay = try await replayOnly(arguments, from: side)
         let deadline = Date().addingTimeInterval(timeout)
         while !tcpdump.hasEnded, Date() < deadline {
@@ -104,6 +96,20 @@ extension NetworkNamespace {
         case .outside:
             try RunningProcess(try Tool.tapedeck(), ["replay", "-i", captureInterface, "--no-progress"] + arguments)
         }
+    }
+
+    /// ``startTcpdump(_:on:)``, then waits (up to 10 s) until tcpdump says it is listening.
+    func startListeningTcpdump(_ arguments: [String], on side: ReplaySide) async throws -> RunningProcess {
+        let tcpdump = try startTcpdump(arguments, on: side)
+        let listening = Date().addingTimeInterval(10)
+        while !tcpdump.standardErrorSoFar.contains("listening on") {
+            if tcpdump.hasEnded || Date() > listening {
+                tcpdump.kill(SIGKILL)
+                throw TestFailure(description: "tcpdump did not start listening: \(await tcpdump.wait().summary)")
+            }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        return tcpdump
     }
 
     /// Starts tcpdump with `arguments` (plus nanosecond time stamps, a 32 MiB buffer, no name
