@@ -199,8 +199,7 @@ public final class FlowPublisher: @unchecked Sendable {
             "topic": "\(configuration.topic)", "from": "\(checkpoint.rebuildStart)", "resume": "\(checkpoint.resume)",
             "open_flows": "\(checkpoint.openFlows.count)",
         ])
-        var nextCheckpoint = ContinuousClock.now
-        var nextStatistics = ContinuousClock.now + configuration.statisticsInterval
+        var timers = Timers(checkpoint: .now, statistics: .now + configuration.statisticsInterval)
         while true {
             let finishing = control.withLock { finishRequested }
             let outcome: StoreLogReader.ReadOutcome
@@ -208,16 +207,13 @@ public final class FlowPublisher: @unchecked Sendable {
                 var sinceClockCheck = 0
                 outcome = try state.reader.readAvailable { record, position in
                     try self.handle(record, at: position, state: &state)
-                    // A long read (a backfill, catching up after an outage) takes checkpoints too.
+                    // A long read (a backfill, catching up after an outage) takes checkpoints and
+                    // writes statistics too.
                     sinceClockCheck += 1
                     guard sinceClockCheck >= 64 else { return }
                     sinceClockCheck = 0
-                    let now = ContinuousClock.now
-                    if now >= nextCheckpoint {
-                        nextCheckpoint = now + self.configuration.checkpointInterval
-                        try self.noteCheckpoint(&state, at: StoreLogPosition(segment: position.segment, packet: position.packet + 1))
-                    }
-                    try self.writeAcknowledgedCheckpoint(&state)
+                    try self.housekeeping(&state, at: StoreLogPosition(segment: position.segment, packet: position.packet + 1),
+                                          timers: &timers)
                 }
             } catch let error as FlowPublisherError {
                 throw error
@@ -247,22 +243,35 @@ public final class FlowPublisher: @unchecked Sendable {
                                                         - configuration.wallClockMargin.nanoseconds), into: &state.chunks)
                 try publishCollected(&state)
             }
-            let now = ContinuousClock.now
-            if now >= nextCheckpoint {
-                nextCheckpoint = now + configuration.checkpointInterval
-                try noteCheckpoint(&state, at: state.reader.position)
-            }
-            try writeAcknowledgedCheckpoint(&state)
-            if now >= nextStatistics {
-                nextStatistics = now + configuration.statisticsInterval
-                writeStatistics()
-                logStatistics()
-            }
+            try housekeeping(&state, at: state.reader.position, timers: &timers)
             if outcome.packets == 0 {
                 control.withLock {
                     if !finishRequested { _ = control.wait(timeoutSeconds: configuration.pollInterval.seconds) }
                 }
             }
+        }
+    }
+
+    /// When the periodic work is due next.
+    private struct Timers {
+        var checkpoint: ContinuousClock.Instant
+        var statistics: ContinuousClock.Instant
+    }
+
+    /// What is done once an interval has passed: a checkpoint candidate at `position` (the next
+    /// packet to read), the newest acknowledged candidate written, the counters logged and
+    /// written to the statistics file.
+    private func housekeeping(_ state: inout State, at position: StoreLogPosition, timers: inout Timers) throws(FlowPublisherError) {
+        let now = ContinuousClock.now
+        if now >= timers.checkpoint {
+            timers.checkpoint = now + configuration.checkpointInterval
+            try noteCheckpoint(&state, at: position)
+        }
+        try writeAcknowledgedCheckpoint(&state)
+        if now >= timers.statistics {
+            timers.statistics = now + configuration.statisticsInterval
+            writeStatistics()
+            logStatistics()
         }
     }
 
