@@ -212,8 +212,7 @@ public final class FlowPublisher: @unchecked Sendable {
                     sinceClockCheck += 1
                     guard sinceClockCheck >= 64 else { return }
                     sinceClockCheck = 0
-                    try self.housekeeping(&state, at: StoreLogPosition(segment: position.segment, packet: position.packet + 1),
-                                          timers: &timers)
+                    try self.housekeeping(&state, at: state.reader.position(after: position), timers: &timers)
                 }
             } catch let error as FlowPublisherError {
                 throw error

@@ -17,6 +17,8 @@ public final class StoreLogReader {
     public let directory: String
     /// The position of the next packet to read.
     public private(set) var position: StoreLogPosition
+    /// The packets of the sealed segment being read (nil while reading the active one).
+    private var sealedSegmentPackets: (segment: UInt64, packets: UInt64)?
 
     /// What one ``readAvailable(_:)`` did.
     public struct ReadOutcome: Equatable, Sendable {
@@ -63,6 +65,17 @@ public final class StoreLogReader {
         }
     }
 
+    /// The position to resume at after the packet at `position` (one the reader just passed to its
+    /// body): the next packet, or the start of the next segment after a sealed segment's last
+    /// packet — so that a checkpoint there does not count that segment as unread should retention
+    /// delete it.
+    public func position(after position: StoreLogPosition) -> StoreLogPosition {
+        if let sealed = sealedSegmentPackets, sealed.segment == position.segment, position.packet + 1 >= sealed.packets {
+            return StoreLogPosition(segment: position.segment + 1, packet: 0)
+        }
+        return StoreLogPosition(segment: position.segment, packet: position.packet + 1)
+    }
+
     /// Opens segment `id`; nil when it no longer exists.
     private func open(_ id: UInt64, active: Bool) throws(StorageError) -> SegmentReader? {
         let files = SegmentFilesReference(directory: directory, id: id)
@@ -81,6 +94,8 @@ public final class StoreLogReader {
     /// Reads `segment` from ``position``; true when the segment is sealed and was read to its end.
     private func read(_ segment: SegmentReader, into body: (PacketRecord, StoreLogPosition) throws -> Void,
                       outcome: inout ReadOutcome) throws -> Bool {
+        sealedSegmentPackets = segment.isActive ? nil
+            : (segment.id, (0..<segment.blockCount).reduce(0) { $0 + UInt64(segment.block($1).packetCount) })
         var first: UInt64 = 0
         for number in 0..<segment.blockCount {
             let info = segment.block(number)

@@ -71,6 +71,23 @@ import Testing
         #expect(againOutcome == StoreLogReader.ReadOutcome())
     }
 
+    @Test func thePositionAfterASealedSegmentsLastPacketIsTheNextSegmentsStart() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try writeStore(sampleTraffic(count: 3_000, step: 1_000_000), directory: directory.path, configuration: smallSegments())
+        let packets = Dictionary(uniqueKeysWithValues: try StoreReader(directory: directory.path).sealedSegments.map { ($0.id, $0.packets) })
+        #expect(packets.count >= 3)
+        let reader = StoreLogReader(directory: directory.path)
+        var pairs: [(StoreLogPosition, StoreLogPosition)] = []
+        _ = try reader.readAvailable { _, position in pairs.append((position, reader.position(after: position))) }
+        #expect(pairs.count == 3_000)
+        for (position, after) in pairs {
+            let isLast = position.packet == packets[position.segment]! - 1
+            #expect(after == (isLast ? StoreLogPosition(segment: position.segment + 1, packet: 0)
+                                     : StoreLogPosition(segment: position.segment, packet: position.packet + 1)))
+        }
+    }
+
     @Test func resumingFromAPositionReadsExactlyTheRest() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
