@@ -101,7 +101,7 @@ let package = Package(
             "TapedeckKafka", "TapedeckCore", "TapedeckPOSIX", "KafkaTestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TapedeckFlowsTests", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore"]),
+        .testTarget(name: "TapedeckFlowsTests", dependencies: ["TapedeckFlows", "TapedeckCapture", "TapedeckCore", "TapedeckAlerts"]),
         .testTarget(name: "TapedeckAlertsTests", dependencies: ["TapedeckAlerts", "TapedeckCore", "TapedeckQuery", "TapedeckPOSIX"]),
         .testTarget(name: "TapedeckHTTPTests", dependencies: [
             "TapedeckHTTP", "TapedeckAlerts", "TapedeckCore", "TapedeckPOSIX", "TapedeckQuery", "TapedeckStorage",

@@ -1,3 +1,4 @@
+import TapedeckAlerts
 import TapedeckCore
 import TapedeckFlows
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import TapedeckAlerts
 import TapedeckCore
 import TapedeckFlows
 import Testing
