@@ -207,13 +207,15 @@ public final class FlowPublisher: @unchecked Sendable {
                 var sinceClockCheck = 0
                 outcome = try state.reader.readAvailable { record, position in
                     try self.handle(record, at: position, state: &state)
-                    // A long read (a backfill, catching up after an outage) takes checkpoints and
-                    // writes statistics too.
+                    // Every 64 packets: the read counter (not a lock per packet), and a long read (a
+                    // backfill, catching up after an outage) takes checkpoints and writes statistics.
                     sinceClockCheck += 1
                     guard sinceClockCheck >= 64 else { return }
+                    self.published.withLock { $0.packetsRead += UInt64(sinceClockCheck) }
                     sinceClockCheck = 0
                     try self.housekeeping(&state, at: state.reader.position(after: position), timers: &timers)
                 }
+                published.withLock { $0.packetsRead += UInt64(sinceClockCheck) }
             } catch let error as FlowPublisherError {
                 throw error
             } catch let error as StorageError {
@@ -276,7 +278,6 @@ public final class FlowPublisher: @unchecked Sendable {
 
     /// Feeds one stored packet to the flow table and publishes what it completed.
     private func handle(_ record: PacketRecord, at position: StoreLogPosition, state: inout State) throws(FlowPublisherError) {
-        published.withLock { $0.packetsRead += 1 }
         if position < state.resume {
             guard let key = FlowTracker.flowKey(of: record), let origin = state.rebuilding[key], position.ordinal >= origin else {
                 state.tracker.advanceTime(to: record.timestamp, into: &state.chunks)
