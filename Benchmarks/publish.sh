@@ -6,9 +6,11 @@
 #   publish one message per flow chunk, wait for every acknowledgement, write the checkpoint)
 #   vs `kcat -P` producing the same messages (same keys and values, ten headers each, read from one
 #   file) to the same broker with the same producer settings (idempotent, acks=all, LZ4,
-#   linger 5 ms). Both to fresh topics, interleaved (alternating who goes first), best of ROUNDS;
-#   ratio = kcat's wall time over
-#   tapedeck's (target >= 0.8x). Every run is checked: the topic must hold every message.
+#   linger 5 ms). Every run goes to an empty broker started for it (noida-db keeps a core busy
+#   for seconds after a burst of messages, which would otherwise land on the next run), the
+#   tools alternate who goes first, best of ROUNDS; ratio = kcat's wall time over tapedeck's
+#   (target >= 0.8x). Every run is checked: the topic must hold every message. The broker's
+#   CPU during each run is printed too: broker and client share the machine's cores.
 #
 # Usage: sudo Benchmarks/publish.sh [SIZE] [ROUNDS]   (default 1e9 bytes, 3 rounds;
 #        BENCH_DIR=/tmp/tapedeck-bench; KAFKA_BROKER=host:port uses a running broker)
@@ -75,15 +77,18 @@ run() {
 echo "== end to end: $messages messages, $(printf '%.1f' "$megabytes") MB of keys and values; broker $broker; best of $rounds"
 declare -A wall=() cpu=()
 for round in $(seq "$rounds"); do
-    # Alternate who goes first: the broker holds every earlier round's messages.
+    # Alternate who goes first (the page cache and the machine warm up too).
     order="kcat tapedeck"
     ((round % 2 == 0)) && order="tapedeck kcat"
     for tool in $order; do
         topic=bench-publish-$tool-$round-$$
+        kafka_broker_restart
+        before=$(kafka_broker_cpu)
         read -r seconds cpuseconds < <(run "$tool" "$topic")
+        brokerseconds=$(awk -v b="$before" -v a="$(kafka_broker_cpu)" 'BEGIN { printf "%.2f", a - b }')
         delivered=$(kafka_count "$topic")
         [ "$delivered" -eq "$messages" ] || { echo "$tool delivered $delivered of $messages to $topic" >&2; exit 1; }
-        echo "round $round: $tool $seconds s wall, $cpuseconds s cpu"
+        echo "round $round: $tool $seconds s wall, $cpuseconds s cpu (broker $brokerseconds s cpu)"
         if [ -z "${wall[$tool]:-}" ] || awk -v a="$seconds" -v b="${wall[$tool]}" 'BEGIN { exit !(a < b) }'; then wall[$tool]=$seconds; fi
         if [ -z "${cpu[$tool]:-}" ] || awk -v a="$cpuseconds" -v b="${cpu[$tool]}" 'BEGIN { exit !(a < b) }'; then cpu[$tool]=$cpuseconds; fi
     done

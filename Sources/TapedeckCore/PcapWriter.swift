@@ -31,15 +31,9 @@ public final class PcapWriter<Sink: ByteSink> {
         self.precision = precision
         self.snapLength = snapLength
         output = BufferedOutput(sink: sink, capacity: bufferCapacity)
-        let header = output.reserveFileHeader(24)
-        header.storeLittleEndian(precision.pcapMagic, at: 0)
-        header.storeLittleEndian(UInt16(2), at: 4)
-        header.storeLittleEndian(UInt16(4), at: 6)
-        header.storeLittleEndian(UInt32(0), at: 8)  // thiszone
-        header.storeLittleEndian(UInt32(0), at: 12)  // sigfigs
-        header.storeLittleEndian(snapLength, at: 16)
-        header.storeLittleEndian(linkType.rawValue, at: 20)
-        output.commit(24)
+        PcapFileHeader(linkType: linkType, precision: precision, snapLength: snapLength)
+            .store(to: output.reserveFileHeader(PcapFileHeader.size))
+        output.commit(PcapFileHeader.size)
     }
 
     /// The sink; it holds everything written up to the last flush.

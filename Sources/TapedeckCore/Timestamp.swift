@@ -53,13 +53,32 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// RFC 3339 in UTC with nine fractional digits, e.g. `2021-05-13T10:41:47.870345000Z`.
     public var description: String {
         let civil = CivilTime(secondsSinceEpoch: seconds)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        // Fixed width, written digit by digit (the headers of every published message carry two):
+        // an Int64 of nanoseconds spans the years 1677…2262.
+        return String(unsafeUninitializedCapacity: 30) { buffer in
+            func put(_ value: Int64, width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                    value /= 10
+                }
+            }
+            put(civil.year, width: 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(civil.month, width: 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(civil.day, width: 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(civil.hour, width: 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(civil.minute, width: 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(civil.second, width: 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(nanosecondOfSecond, width: 9, at: 20)
+            buffer[29] = UInt8(ascii: "Z")
+            return 30
         }
-        return "\(pad(civil.year, 4))-\(pad(civil.month, 2))-\(pad(civil.day, 2))T"
-            + "\(pad(civil.hour, 2)):\(pad(civil.minute, 2)):\(pad(civil.second, 2))."
-            + "\(pad(nanosecondOfSecond, 9))Z"
     }
 }
 

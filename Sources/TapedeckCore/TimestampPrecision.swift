@@ -37,7 +37,7 @@ public enum TimestampPrecision: Sendable, Hashable {
     }
 
     /// Nanoseconds per unit: 1 or 1 000.
-    @inline(__always)
+    @usableFromInline
     var nanosecondsPerUnit: Int64 {
         switch self {
         case .nanoseconds: 1
@@ -46,8 +46,8 @@ public enum TimestampPrecision: Sendable, Hashable {
     }
 
     /// `time` as classic pcap's seconds and sub-second units (see the type's conversion rules).
-    @inline(__always)
-    func pcapTime(_ time: Timestamp) -> (seconds: UInt32, fraction: UInt32) {
+    @inlinable
+    public func pcapTime(_ time: Timestamp) -> (seconds: UInt32, fraction: UInt32) {
         guard time.nanoseconds >= 0 else { return (0, 0) }
         let seconds = time.nanoseconds / 1_000_000_000
         guard seconds <= Int64(UInt32.max) else { return (.max, UInt32(unitsPerSecond - 1)) }

@@ -8,11 +8,9 @@ enum FlowChunkMessage {
     /// The message for `chunk`, at publisher position `sequence`, from sensor `sensor`.
     static func unit(for chunk: FlowChunk, sequence: UInt64, sensor: String) -> PublishableUnit<UInt64> {
         // The contract's bytes are wire (original) lengths, not the captured (possibly truncated) ones.
-        var wireBytes = 0
-        chunk.packets.forEach { wireBytes += Int($0.originalLength) }
         let headers = FlowChunkHeaders(
             flowID: chunk.flowID.rawValue, fiveTuple: chunk.key, firstTimestamp: chunk.firstTimestamp,
-            lastTimestamp: chunk.lastTimestamp, packets: chunk.packetCount, bytes: wireBytes,
+            lastTimestamp: chunk.lastTimestamp, packets: chunk.packetCount, bytes: chunk.originalByteCount,
             chunk: Int(chunk.index), closeReason: chunk.closeReason.map(closeReason), sensor: sensor)
         return PublishableUnit(position: sequence, key: headers.key, value: chunk.pcapBytes(), headers: headers.kafkaHeaders)
     }

@@ -27,7 +27,9 @@ import TapedeckStorage
 /// Segments deleted before they were read are logged and counted (``FlowPublisherStatistics/lostSegments``).
 ///
 /// ## Threads
-/// ``start()`` runs the publisher on a thread of its own until ``finish(timeout:)``.
+/// ``start()`` runs the publisher on a thread of its own until ``finish(timeout:)``: it reads the
+/// store and runs the flow table, and a ``FlowMessageSender`` on a second thread builds the
+/// messages and hands them to Kafka.
 public final class FlowPublisher: @unchecked Sendable {
     /// The configuration.
     public let configuration: FlowPublisherConfiguration
@@ -38,6 +40,7 @@ public final class FlowPublisher: @unchecked Sendable {
     private let kafka: DurablePublisher<UInt64>
     /// The publisher of the streams topic, if there is one.
     private let streams: DurablePublisher<UInt64>?
+    private let sender: FlowMessageSender
     private let initialCheckpoint: FlowPublisherCheckpoint?
     private let stateDirectory: String
     private let checkpointName: String
@@ -81,6 +84,7 @@ public final class FlowPublisher: @unchecked Sendable {
         }
         kafka = try open(configuration.topic)
         streams = try configuration.streamsTopic.map(open)
+        sender = FlowMessageSender(kafka: kafka, streams: streams, sensor: configuration.sensor)
     }
 
     /// Starts publishing on a thread of its own.
@@ -144,6 +148,12 @@ public final class FlowPublisher: @unchecked Sendable {
     /// The counters now.
     public var statistics: FlowPublisherStatistics {
         var statistics = published.withLock { $0 }
+        let sent = sender.counters
+        statistics.chunksPublished = sent.chunks
+        statistics.bytesPublished = sent.bytes
+        statistics.flowsPublished = sent.flows
+        statistics.streamSegmentsPublished = sent.streamSegments
+        statistics.streamBytesPublished = sent.streamBytes
         let kafkaStatistics = kafka.statistics
         statistics.chunksAcknowledged = kafkaStatistics.acknowledged
         statistics.pendingChunks = kafkaStatistics.pendingUnits
@@ -175,6 +185,9 @@ public final class FlowPublisher: @unchecked Sendable {
         /// The checkpoint's open flows: id → chunks acknowledged before the restart.
         var acknowledgedChunks: [FlowID: UInt32]
         var chunks = ChunkCollector()
+        /// Messages not yet handed to the sender, and the bytes they hold.
+        var batch: [FlowMessageSender.Item] = []
+        var batchBytes = 0
         /// The sequence number of the last chunk handed to Kafka.
         var sequence: UInt64
         /// The sequence number of the last stream segment handed to Kafka (when publishing them).
@@ -200,6 +213,8 @@ public final class FlowPublisher: @unchecked Sendable {
             "open_flows": "\(checkpoint.openFlows.count)",
         ])
         var timers = Timers(checkpoint: .now, statistics: .now + configuration.statisticsInterval)
+        try sender.start()
+        defer { sender.stop() }
         while true {
             let finishing = control.withLock { finishRequested }
             let outcome: StoreLogReader.ReadOutcome
@@ -216,6 +231,7 @@ public final class FlowPublisher: @unchecked Sendable {
                     try self.housekeeping(&state, at: state.reader.position(after: position), timers: &timers)
                 }
                 published.withLock { $0.packetsRead += UInt64(sinceClockCheck) }
+                try sendBatch(&state)
             } catch let error as FlowPublisherError {
                 throw error
             } catch let error as StorageError {
@@ -232,6 +248,8 @@ public final class FlowPublisher: @unchecked Sendable {
             if finishing {
                 state.tracker.flushAll(reason: .shutdown, into: &state.chunks)
                 try publishCollected(&state)
+                try sendBatch(&state)
+                try sender.waitUntilSent()
                 if kafka.flush(timeout: .seconds(3600)), streams?.flush(timeout: .seconds(3600)) ?? true {
                     try writeCheckpoint(FlowPublisherCheckpoint(sequence: state.sequence, streamSequence: state.streamSequence,
                                                                 resume: state.reader.position, openFlows: []))
@@ -243,6 +261,7 @@ public final class FlowPublisher: @unchecked Sendable {
                 state.tracker.advanceTime(to: Timestamp(nanoseconds: Timestamp.now().nanoseconds
                                                         - configuration.wallClockMargin.nanoseconds), into: &state.chunks)
                 try publishCollected(&state)
+                try sendBatch(&state)
             }
             try housekeeping(&state, at: state.reader.position, timers: &timers)
             if outcome.packets == 0 {
@@ -263,6 +282,7 @@ public final class FlowPublisher: @unchecked Sendable {
     /// packet to read), the newest acknowledged candidate written, the counters logged and
     /// written to the statistics file.
     private func housekeeping(_ state: inout State, at position: StoreLogPosition, timers: inout Timers) throws(FlowPublisherError) {
+        try sendBatch(&state)
         let now = ContinuousClock.now
         if now >= timers.checkpoint {
             timers.checkpoint = now + configuration.checkpointInterval
@@ -289,10 +309,10 @@ public final class FlowPublisher: @unchecked Sendable {
         try publishCollected(&state)
     }
 
-    /// Hands the chunks and stream segments the flow table emitted to Kafka, but for those
-    /// acknowledged before a restart.
+    /// Numbers the chunks and stream segments the flow table emitted and adds them to the batch
+    /// for the sender, but for those acknowledged before a restart.
     private func publishCollected(_ state: inout State) throws(FlowPublisherError) {
-        if !state.chunks.segments.isEmpty { try publishSegments(&state) }
+        if !state.chunks.segments.isEmpty { try collectSegments(&state) }
         guard !state.chunks.chunks.isEmpty else { return }
         defer { state.chunks.chunks.removeAll(keepingCapacity: true) }
         for chunk in state.chunks.chunks {
@@ -304,21 +324,15 @@ public final class FlowPublisher: @unchecked Sendable {
                 }
             }
             state.sequence += 1
-            let unit = FlowChunkMessage.unit(for: chunk, sequence: state.sequence, sensor: configuration.sensor)
-            do { try kafka.publish(unit) } catch { throw .publisher(error) }
-            published.withLock {
-                $0.chunksPublished += 1
-                $0.bytesPublished += UInt64(unit.value.count)
-                if chunk.isFinal { $0.flowsPublished += 1 }
-            }
+            try batch(.chunk(chunk, sequence: state.sequence), &state)
         }
     }
 
-    /// Hands the stream segments to the streams topic. A segment goes with the chunk that was being
-    /// filled when it was cut; those of chunks acknowledged before a restart are not sent again.
-    private func publishSegments(_ state: inout State) throws(FlowPublisherError) {
+    /// Adds the stream segments to the batch. A segment goes with the chunk that was being filled
+    /// when it was cut; those of chunks acknowledged before a restart are not sent again.
+    private func collectSegments(_ state: inout State) throws(FlowPublisherError) {
         defer { state.chunks.segments.removeAll(keepingCapacity: true) }
-        guard let streams, var sequence = state.streamSequence else { return }
+        guard var sequence = state.streamSequence else { return }
         defer { state.streamSequence = sequence }
         for segment in state.chunks.segments {
             if let acknowledged = state.acknowledgedChunks[segment.flowID], segment.chunkIndex < acknowledged {
@@ -326,13 +340,25 @@ public final class FlowPublisher: @unchecked Sendable {
                 continue
             }
             sequence += 1
-            let unit = FlowChunkMessage.unit(for: segment, sequence: sequence, sensor: configuration.sensor)
-            do { try streams.publish(unit) } catch { throw .publisher(error) }
-            published.withLock {
-                $0.streamSegmentsPublished += 1
-                $0.streamBytesPublished += UInt64(unit.value.count)
-            }
+            try batch(.segment(segment, sequence: sequence), &state)
         }
+    }
+
+    /// Adds `item` to the batch, and hands the batch to the sender once it holds enough.
+    private func batch(_ item: FlowMessageSender.Item, _ state: inout State) throws(FlowPublisherError) {
+        state.batch.append(item)
+        state.batchBytes += item.byteCount
+        if state.batch.count >= 64 || state.batchBytes >= 1 << 20 { try sendBatch(&state) }
+    }
+
+    /// Hands the batch to the sender (waiting while the sender is behind).
+    private func sendBatch(_ state: inout State) throws(FlowPublisherError) {
+        guard !state.batch.isEmpty else { return }
+        let batch = state.batch
+        state.batch = []
+        state.batch.reserveCapacity(64)
+        state.batchBytes = 0
+        try sender.send(batch)
     }
 
     /// Notes a checkpoint at `position`, the next packet to read (once the checkpoint's own

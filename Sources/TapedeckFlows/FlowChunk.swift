@@ -56,15 +56,13 @@ public struct FlowChunk: Sendable {
     /// bytes per packet.
     public var pcapByteCount: Int { FlowPackets.pcapHeaderSize + packets.storageByteCount }
 
-    /// The chunk's packets as a classic pcap file with nanosecond timestamps (magic `0xa1b23c4d`),
-    /// written by ``TapedeckCore/PcapWriter``; `tshark -r -` and `tcpdump -r -` read it.
+    /// Wire bytes of this chunk's packets: their original lengths (each at least the captured one).
+    public var originalByteCount: Int { packets.originalByteCount }
+
+    /// The chunk's packets as a classic pcap file with nanosecond times (magic `0xa1b23c4d`) and
+    /// snap length 262 144 (or the longest packet's length); `tshark -r -` and `tcpdump -r -`
+    /// read it. The bytes are the same as ``TapedeckCore/PcapWriter`` writes for the packets.
     public func pcapBytes() -> [UInt8] {
-        let writer = PcapWriter(sink: MemorySink(reservingCapacity: pcapByteCount), linkType: packets.linkType,
-                                precision: .nanoseconds, snapLength: UInt32(max(262_144, packets.maximumCapturedLength)),
-                                bufferCapacity: min(64 << 10, pcapByteCount))
-        // Neither can fail: every record has the writer's link type, and a memory sink never throws.
-        try? packets.forEach { try writer.write($0) }
-        try? writer.flush()
-        return writer.sink.bytes
+        packets.pcapBytes(snapLength: 262_144)
     }
 }

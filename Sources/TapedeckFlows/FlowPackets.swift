@@ -3,13 +3,15 @@ import TapedeckCore
 /// The packets of one flow chunk, in capture order, copied out of the borrowed capture buffers
 /// into buffers that the chunk owns.
 ///
-/// Each packet is a 16-byte record header (capture time in nanoseconds as a little-endian
-/// `Int64`, original and captured length as little-endian `UInt32`s) followed by the captured
-/// bytes, so the records take exactly as many bytes as in a pcap file: a chunk's pcap file is
-/// ``pcapHeaderSize`` + ``storageByteCount`` bytes. Records are kept in pages that are allocated
-/// at their final size and never move (a record does not span pages), so a growing chunk never
-/// copies what it holds. All packets have the same ``linkType`` (a packet of another link type
-/// starts a new chunk).
+/// Each packet is kept as a classic pcap record with nanosecond times: a 16-byte header (seconds,
+/// nanoseconds, captured length, original length — at least the captured one — as little-endian
+/// `UInt32`s) followed by the captured bytes, so a chunk's pcap file is the file header and the
+/// pages one after the other (``pcapBytes(snapLength:)``), ``pcapHeaderSize`` +
+/// ``storageByteCount`` bytes. Times follow ``TapedeckCore/TimestampPrecision``'s rules (clamped
+/// to 1970…2106, which every pcap and live capture time is in). Records are kept in pages that
+/// are allocated at their final size and never move (a record does not span pages), so a growing
+/// chunk never copies what it holds. All packets have the same ``linkType`` (a packet of another
+/// link type starts a new chunk).
 public struct FlowPackets: Sendable {
     /// Size of a pcap file header.
     public static let pcapHeaderSize = 24
@@ -25,6 +27,8 @@ public struct FlowPackets: Sendable {
     public private(set) var count = 0
     /// The sum of the packets' captured lengths.
     public private(set) var capturedByteCount = 0
+    /// The sum of the packets' original (wire) lengths, each at least its captured length.
+    public private(set) var originalByteCount = 0
     /// The longest captured length of a packet (the snap length its pcap needs).
     public private(set) var maximumCapturedLength = 0
     /// Bytes of the records (headers included), the size of the packet part of a pcap file.
@@ -55,17 +59,37 @@ public struct FlowPackets: Sendable {
             try page.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
-                    let nanoseconds = Int64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: Int64.self))
-                    let originalLength = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
-                    let capturedLength = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset + 12,
-                                                                                         as: UInt32.self)))
+                    let seconds = Int64(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                    let nanoseconds = Int64(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)))
+                    let capturedLength = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)))
+                    let originalLength = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
                     let start = offset + Self.recordHeaderSize
-                    try body(PacketRecord(timestamp: Timestamp(nanoseconds: nanoseconds), originalLength: originalLength,
-                                          linkType: linkType,
+                    try body(PacketRecord(timestamp: Timestamp(nanoseconds: seconds * 1_000_000_000 + nanoseconds),
+                                          originalLength: originalLength, linkType: linkType,
                                           bytes: UnsafeRawBufferPointer(rebasing: buffer[start..<start + capturedLength])))
                     offset = start + capturedLength
                 }
             }
+        }
+    }
+
+    /// The packets as a classic pcap file with nanosecond times (magic `0xa1b23c4d`) whose header
+    /// says `snapLength` (at least ``maximumCapturedLength``): the file header, then the pages
+    /// copied one after the other.
+    public func pcapBytes(snapLength: UInt32) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: Self.pcapHeaderSize + storageByteCount) { buffer, initialized in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            PcapFileHeader(linkType: linkType, precision: .nanoseconds,
+                           snapLength: max(snapLength, UInt32(maximumCapturedLength))).store(to: base)
+            var offset = Self.pcapHeaderSize
+            for page in pages {
+                page.withUnsafeBytes { bytes in
+                    guard let source = bytes.baseAddress else { return }
+                    (base + offset).copyMemory(from: source, byteCount: bytes.count)
+                }
+                offset += page.count
+            }
+            initialized = offset
         }
     }
 
@@ -86,12 +110,16 @@ public struct FlowPackets: Sendable {
         }
         let index = pages.count - 1
         let offset = pages[index].count
-        let header = (record.timestamp.nanoseconds.littleEndian, record.originalLength.littleEndian,
-                      UInt32(truncatingIfNeeded: bytes.count).littleEndian)
+        let time = TimestampPrecision.nanoseconds.pcapTime(record.timestamp)
+        let capturedLength = UInt32(truncatingIfNeeded: bytes.count)
+        let originalLength = max(record.originalLength, capturedLength)
+        let header = (time.seconds.littleEndian, time.fraction.littleEndian, capturedLength.littleEndian,
+                      originalLength.littleEndian)
         withUnsafeBytes(of: header) { pages[index].append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
         pages[index].append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
         count += 1
         capturedByteCount += bytes.count
+        originalByteCount += Int(originalLength)
         maximumCapturedLength = max(maximumCapturedLength, bytes.count)
         storageByteCount += needed
         return StoredBytes(page: Int32(index), offset: Int32(offset + Self.recordHeaderSize))

@@ -52,9 +52,13 @@ public final class KafkaProducer: Sendable {
     /// and tries again; it never drops the message. It throws for anything else (e.g. a message
     /// larger than `message.max.bytes`, a fatal producer error, or a producer being closed).
     ///
-    /// - Parameter id: any number; it comes back in this message's ``KafkaDeliveryReport``.
-    public func produce(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [],
-                        id: UInt64 = 0) throws(KafkaError) {
+    /// - Parameters:
+    ///   - id: any number; it comes back in this message's ``KafkaDeliveryReport``.
+    ///   - copyValue: whether librdkafka copies the value (the default). Without a copy it reads
+    ///     `value`'s storage until the message's delivery report, so the caller must keep that
+    ///     array alive (and unchanged) until then, and at least until ``close(timeout:)`` returns.
+    public func produce(topic: String, key: [UInt8]?, value: [UInt8], copyValue: Bool = true,
+                        headers: [KafkaHeader] = [], id: UInt64 = 0) throws(KafkaError) {
         guard !queue.isClosing else {
             throw KafkaError(code: .destroyed, message: "the producer is closed", context: "produce to \(topic)")
         }
@@ -62,7 +66,7 @@ public final class KafkaProducer: Sendable {
         while true {
             let observed = queue.generation
             do {
-                return try client.handle.produce(topic: handle, key: key, value: value, headers: headers, id: id)
+                return try client.handle.produce(topic: handle, key: key, value: value, copyValue: copyValue, headers: headers, id: id)
             } catch where error.code == .queueFull {
                 if queue.isClosing {
                     throw KafkaError(code: .destroyed, message: "the producer is closing", context: "produce to \(topic)")

@@ -70,11 +70,14 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
         }
     }
 
-    /// Stops the sender and wakes every waiter; the producer stops polling.
+    /// Stops the sender, wakes every waiter and closes the producer. The producer is let go here,
+    /// so that librdkafka (which reads the held units' values without copies) is destroyed before
+    /// the window that holds them.
     func stop() {
         let producer = lock.withLock {
             stopped = true
             lock.broadcast()
+            defer { self.producer = nil }
             return self.producer
         }
         producer?.close(timeout: .zero)
@@ -176,7 +179,10 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
             lock.unlock()
             var failure: KafkaError?
             do {
-                try producer.produce(topic: configuration.topic, key: unit.key, value: unit.value, headers: unit.headers, id: tag)
+                // No copy of the value: the window holds the unit until its delivery report, and a
+                // replaced or stopped producer is destroyed before the window lets units go.
+                try producer.produce(topic: configuration.topic, key: unit.key, value: unit.value, copyValue: false,
+                                     headers: unit.headers, id: tag)
             } catch {
                 failure = error
             }

@@ -1,13 +1,17 @@
 import CRdKafka
 
 extension RdKafkaHandle {
-    /// Enqueues one message, copying its bytes (`rd_kafka_produceva` with the topic handle,
-    /// `RD_KAFKA_MSG_F_COPY`, one `RD_KAFKA_VTYPE_HEADER` per header, and `id` as the message
-    /// opaque). The partitioner picks the partition from the key.
+    /// Enqueues one message (`rd_kafka_produceva` with the topic handle, one
+    /// `RD_KAFKA_VTYPE_HEADER` per header, and `id` as the message opaque). The partitioner picks
+    /// the partition from the key. The key and headers are copied; the value is copied
+    /// (`RD_KAFKA_MSG_F_COPY`) when `copyValue` is set, otherwise librdkafka reads `value`'s
+    /// storage until the message's delivery report, so the caller must keep that array alive and
+    /// unchanged until then.
     ///
     /// The header names (NUL-terminated) and values are laid out in one stack buffer, and the
     /// field array is on the stack too: nothing is allocated per message.
-    func produce(topic: RdKafkaTopic, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader], id: UInt64) throws(KafkaError) {
+    func produce(topic: RdKafkaTopic, key: [UInt8]?, value: [UInt8], copyValue: Bool, headers: [KafkaHeader],
+                 id: UInt64) throws(KafkaError) {
         var stringBytes = 0
         for header in headers { stringBytes += header.name.utf8.count + 1 + (header.value?.count ?? 0) }
         let error = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: stringBytes) { strings in
@@ -33,7 +37,7 @@ extension RdKafkaHandle {
                         var keyField = field(RD_KAFKA_VTYPE_KEY)
                         keyField.u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: keyBytes?.baseAddress), size: keyBytes?.count ?? 0)
                         var flagsField = field(RD_KAFKA_VTYPE_MSGFLAGS)
-                        flagsField.u.i = RD_KAFKA_MSG_F_COPY
+                        flagsField.u.i = copyValue ? RD_KAFKA_MSG_F_COPY : 0
                         var opaqueField = field(RD_KAFKA_VTYPE_OPAQUE)
                         opaqueField.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(id))
                         fields.initializeElement(at: 0, to: topicField)

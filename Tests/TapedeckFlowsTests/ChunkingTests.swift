@@ -130,5 +130,11 @@ struct ChunkingTests {
         while let record = try reader.next() { read.append(Packet(record)) }
         #expect(read == expected)
         #expect(read.count == chunk.packetCount)
+        // Byte for byte what PcapWriter writes for the same packets.
+        let writer = PcapWriter(sink: MemorySink(), linkType: chunk.packets.linkType, precision: .nanoseconds)
+        try chunk.packets.forEach { try writer.write($0) }
+        try writer.flush()
+        #expect(bytes == writer.sink.bytes)
+        #expect(chunk.originalByteCount == read.reduce(0) { $0 + Int($1.originalLength) })
     }
 }
