@@ -89,14 +89,18 @@ public final class FlowPublisher: @unchecked Sendable {
 
     /// Starts publishing on a thread of its own.
     public func start() throws(FlowPublisherError) {
+        try sender.start()
         do {
             thread = try OSThread(name: "flow-publisher") { [self] in
                 do throws(FlowPublisherError) { try run() } catch {
                     failure.withLock { $0 = error }
                     logger.error("flow publishing stopped", metadata: ["error": "\(error)"])
                 }
+                // After the error is known: stopping waits for what the sender still has queued.
+                sender.stop()
             }
         } catch {
+            sender.stop()
             throw .thread(error)
         }
     }
@@ -213,8 +217,6 @@ public final class FlowPublisher: @unchecked Sendable {
             "open_flows": "\(checkpoint.openFlows.count)",
         ])
         var timers = Timers(checkpoint: .now, statistics: .now + configuration.statisticsInterval)
-        try sender.start()
-        defer { sender.stop() }
         while true {
             let finishing = control.withLock { finishRequested }
             let outcome: StoreLogReader.ReadOutcome
