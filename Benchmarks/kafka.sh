@@ -3,6 +3,7 @@
 # (and of the DurablePublisher on top of it) vs `kcat -P`, producing the same messages (same keys,
 # values and headers, same producer settings: idempotent, acks=all, LZ4, linger 5 ms) to a local
 # noida-db broker, in one run. Time runs from process start until every message is acknowledged.
+# Every run gets an empty broker started for it (noida-db works on for seconds after a burst).
 #
 # Workloads: 100,000 × 900-byte values, and 400 flow-chunk-sized values (64–900 KiB). Values are
 # base64 of the real captures in ../shared/pcaps; keys are 16-hex-digit flow ids (1,000 flows).
@@ -71,6 +72,7 @@ for workload in small chunks; do
     for round in $(seq "$rounds"); do
         for tool in kcat producer durable; do
             topic=bench-$workload-$tool-$round-$$
+            kafka_broker_restart
             read -r seconds cpuseconds < <(run "$tool" "$input" "$topic")
             delivered=$(kafka_count "$topic")
             [ "$delivered" -eq "$messages" ] || { echo "$tool delivered $delivered of $messages to $topic" >&2; exit 1; }
