@@ -14,7 +14,7 @@ import TapedeckCore
 /// link type starts a new chunk).
 public struct FlowPackets: Sendable {
     /// Size of a pcap file header.
-    public static let pcapHeaderSize = 24
+    public static let pcapHeaderSize = PcapFileHeader.size
     /// Size of the header in front of each packet's bytes, the same as a pcap record header.
     public static let recordHeaderSize = 16
     /// The largest page (unless one record needs more); pages start at the first record's size

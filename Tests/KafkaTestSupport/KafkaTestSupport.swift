@@ -1,5 +1,6 @@
 // What the Kafka, daemon, replay and evidence tests share: an in-memory logger, a consumer that
-// reads a topic back, producer settings for quick recovery from outages, unique topic names.
+// reads a topic back, producer settings for quick recovery from outages, unique topic names, the
+// mock cluster of the fault tests.
 import Foundation
 import Logging
 import Synchronization
@@ -75,3 +76,14 @@ public func testProducerConfiguration(_ bootstrapServers: [String]) -> KafkaProd
 
 /// A unique topic name.
 public func uniqueTopic(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
+
+/// A mock cluster of three brokers and a fresh one-partition topic (replicated to all three,
+/// led by broker 1), the setup of the fault tests: broker 1 can be taken down or made the
+/// source of request errors.
+package func faultTestCluster(topicPrefix: String, logger: Logger) throws -> (cluster: KafkaMockCluster, topic: String) {
+    let cluster = try KafkaMockCluster(brokers: 3, logger: logger)
+    let topic = uniqueTopic(topicPrefix)
+    try cluster.createTopic(topic, partitions: 1, replicationFactor: 3)
+    try cluster.setPartitionLeader(topic: topic, partition: 0, broker: 1)
+    return (cluster, topic)
+}

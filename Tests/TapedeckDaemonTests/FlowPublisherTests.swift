@@ -23,10 +23,7 @@ import TapedeckStorage
 
         init() throws {
             (logger, log) = memoryLogger()
-            cluster = try KafkaMockCluster(brokers: 3, logger: logger)
-            topic = uniqueTopic("flows")
-            try cluster.createTopic(topic, partitions: 1, replicationFactor: 3)
-            try cluster.setPartitionLeader(topic: topic, partition: 0, broker: 1)
+            (cluster, topic) = try faultTestCluster(topicPrefix: "flows", logger: logger)
             store = try TemporaryDirectory("publisher-store")
             configuration = FlowPublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
                                                        sensor: "unit-test")

@@ -19,10 +19,7 @@ import TapedeckPOSIX
 
         init() throws {
             (logger, log) = memoryLogger()
-            cluster = try KafkaMockCluster(brokers: 3, logger: logger)
-            topic = uniqueTopic("publisher")
-            try cluster.createTopic(topic, partitions: 1, replicationFactor: 3)
-            try cluster.setPartitionLeader(topic: topic, partition: 0, broker: 1)
+            (cluster, topic) = try faultTestCluster(topicPrefix: "publisher", logger: logger)
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("tapedeck-kafka-\(UUID().uuidString)").path
             try FileSystem.createDirectory(directory)
             configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),

@@ -16,10 +16,7 @@ import TapedeckKafka
 
         init() throws {
             (logger, _) = memoryLogger()
-            cluster = try KafkaMockCluster(brokers: 3, logger: logger)
-            topic = uniqueTopic("faults")
-            try cluster.createTopic(topic, partitions: 1, replicationFactor: 3)
-            try cluster.setPartitionLeader(topic: topic, partition: 0, broker: 1)
+            (cluster, topic) = try faultTestCluster(topicPrefix: "faults", logger: logger)
             producer = try KafkaProducer(configuration: testProducerConfiguration(cluster.bootstrapServers),
                                          logger: logger, deliveryReportHandler: deliveries.handler)
         }
