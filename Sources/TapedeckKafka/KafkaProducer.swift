@@ -135,7 +135,7 @@ public final class KafkaProducer: Sendable {
 
     private func stopPolling() {
         guard queue.close() else { return }
-        client.handle.yield()
+        client.handle.wakePoll()
         pollThread.join()
     }
 

@@ -22,6 +22,8 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
     private var persistedCursor: Position?
     private var lastCursorWrite = ContinuousClock.now
     private var cursorWriteRequested = false
+    /// Callers waiting in ``flush(timeout:)``: the cursor is written as soon as everything is acknowledged.
+    private var flushers = 0
     private var waiters = 0
     private var sending = false
 
@@ -60,6 +62,8 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         return lock.withLock {
             cursorWriteRequested = true
+            flushers += 1
+            defer { flushers -= 1 }
             lock.broadcast()
             while !stopped, window.retainedCount > 0 || persistedCursor != window.cursor {
                 let remaining = deadline - .now
@@ -161,8 +165,8 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
                 sendPending()
                 continue
             }
-            if window.cursor != persistedCursor,
-               cursorWriteRequested || now - lastCursorWrite >= configuration.cursorInterval {
+            if window.cursor != persistedCursor, cursorWriteRequested || (flushers > 0 && window.retainedCount == 0)
+                || now - lastCursorWrite >= configuration.cursorInterval {
                 writeCursor()
                 continue
             }

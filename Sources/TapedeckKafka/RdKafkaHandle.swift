@@ -12,9 +12,13 @@ struct RdKafkaHandle: @unchecked Sendable {
         rd_kafka_poll(pointer, Int32(timeout.milliseconds))
     }
 
-    /// Makes a running `rd_kafka_poll` return at once (`rd_kafka_yield`).
-    func yield() {
-        rd_kafka_yield(pointer)
+    /// Makes an `rd_kafka_poll` running on another thread return at once (`rd_kafka_queue_yield`
+    /// on the main queue, which `rd_kafka_poll` serves; `rd_kafka_yield` only works from a
+    /// callback on the polling thread).
+    func wakePoll() {
+        guard let queue = rd_kafka_queue_get_main(pointer) else { return }
+        rd_kafka_queue_yield(queue)
+        rd_kafka_queue_destroy(queue)
     }
 
     /// Waits until every queued and in-flight message has a delivery report, at most `timeout`
