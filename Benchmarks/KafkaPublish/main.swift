@@ -16,7 +16,7 @@ guard arguments.count >= 5, ["producer", "durable"].contains(arguments[1]) else 
 }
 let (mode, brokers, topic, input) = (arguments[1], arguments[2], arguments[3], arguments[4])
 var properties: [String: String] = [:]
-var headers: [KafkaHeader] = []
+var headers = KafkaHeaderBlock()
 var rest = arguments.dropFirst(5)[...]
 while let argument = rest.popFirst() {
     let isProperty = argument == "-X"

@@ -25,10 +25,31 @@ public struct FiveTuple: Hashable, Sendable, CustomStringConvertible {
 
     /// `PROTO SRC:PORT > DST:PORT`, IPv6 addresses in brackets, e.g. `6 10.0.0.1:1234 > 10.0.0.2:80`.
     public var description: String {
-        func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
-            address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
-        }
-        return "\(ipProtocol) \(endpoint(source, sourcePort)) > \(endpoint(destination, destinationPort))"
+        String(ascii: Self.maximumDescriptionLength) { $0.write(self) }
+    }
+
+    /// The longest ``description``: a three-digit protocol and two bracketed IPv6 endpoints.
+    public static let maximumDescriptionLength = 3 + 1 + 2 * (IPAddress.maximumDescriptionLength + 2 + 1 + 5) + 3
+}
+
+extension ASCIIWriter {
+    /// Writes `tuple`'s ``FiveTuple/description`` (at most ``FiveTuple/maximumDescriptionLength`` bytes).
+    public mutating func write(_ tuple: FiveTuple) {
+        write(decimal: tuple.ipProtocol)
+        write(UInt8(ascii: " "))
+        writeEndpoint(tuple.source, tuple.sourcePort)
+        write(UInt8(ascii: " "))
+        write(UInt8(ascii: ">"))
+        write(UInt8(ascii: " "))
+        writeEndpoint(tuple.destination, tuple.destinationPort)
+    }
+
+    private mutating func writeEndpoint(_ address: IPAddress, _ port: UInt16) {
+        if address.isIPv6 { write(UInt8(ascii: "[")) }
+        write(address)
+        if address.isIPv6 { write(UInt8(ascii: "]")) }
+        write(UInt8(ascii: ":"))
+        write(decimal: port)
     }
 }
 

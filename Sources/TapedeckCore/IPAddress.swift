@@ -118,11 +118,8 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Dotted quad for IPv4; RFC 5952 text (lower case, longest zero run compressed) for IPv6,
     /// with IPv4-mapped addresses as `::ffff:1.2.3.4` (RFC 5952 §5, as `inet_ntop` and tshark do).
     public var description: String {
-        if !isIPv6 {
-            return IPAddress.dottedQuad(UInt32(truncatingIfNeeded: low))
-        }
-        if high == 0, low >> 32 == 0xFFFF {
-            return "::ffff:" + IPAddress.dottedQuad(UInt32(truncatingIfNeeded: low))
+        if !isIPv6 || isIPv4Mapped {
+            return String(ascii: Self.maximumDescriptionLength) { $0.write(self) }
         }
         let groups = (0..<8).map { index -> UInt16 in
             let half = index < 4 ? high : low
@@ -152,8 +149,29 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         return text
     }
 
-    private static func dottedQuad(_ value: UInt32) -> String {
-        "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
+    /// The longest ``description``: eight groups of four hex digits and seven colons.
+    public static let maximumDescriptionLength = 39
+
+    /// Whether this is an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`).
+    fileprivate var isIPv4Mapped: Bool { isIPv6 && high == 0 && low >> 32 == 0xFFFF }
+}
+
+extension ASCIIWriter {
+    /// Writes `address`'s ``IPAddress/description`` (at most ``IPAddress/maximumDescriptionLength``
+    /// bytes); IPv4 and IPv4-mapped addresses digit by digit.
+    public mutating func write(_ address: IPAddress) {
+        if address.isIPv6 {
+            guard address.isIPv4Mapped else { return write(address.description) }
+            write("::ffff:")
+        }
+        let value = UInt32(truncatingIfNeeded: address.low)
+        write(decimal: value >> 24)
+        write(UInt8(ascii: "."))
+        write(decimal: value >> 16 & 0xFF)
+        write(UInt8(ascii: "."))
+        write(decimal: value >> 8 & 0xFF)
+        write(UInt8(ascii: "."))
+        write(decimal: value & 0xFF)
     }
 }
 

@@ -52,33 +52,32 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// RFC 3339 in UTC with nine fractional digits, e.g. `2021-05-13T10:41:47.870345000Z`.
     public var description: String {
-        let civil = CivilTime(secondsSinceEpoch: seconds)
-        // Fixed width, written digit by digit (the headers of every published message carry two):
-        // an Int64 of nanoseconds spans the years 1677…2262.
-        return String(unsafeUninitializedCapacity: 30) { buffer in
-            func put(_ value: Int64, width: Int, at offset: Int) {
-                var value = value
-                for index in stride(from: offset + width - 1, through: offset, by: -1) {
-                    buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
-                    value /= 10
-                }
-            }
-            put(civil.year, width: 4, at: 0)
-            buffer[4] = UInt8(ascii: "-")
-            put(civil.month, width: 2, at: 5)
-            buffer[7] = UInt8(ascii: "-")
-            put(civil.day, width: 2, at: 8)
-            buffer[10] = UInt8(ascii: "T")
-            put(civil.hour, width: 2, at: 11)
-            buffer[13] = UInt8(ascii: ":")
-            put(civil.minute, width: 2, at: 14)
-            buffer[16] = UInt8(ascii: ":")
-            put(civil.second, width: 2, at: 17)
-            buffer[19] = UInt8(ascii: ".")
-            put(nanosecondOfSecond, width: 9, at: 20)
-            buffer[29] = UInt8(ascii: "Z")
-            return 30
-        }
+        String(ascii: Self.descriptionLength) { $0.write(self) }
+    }
+
+    /// The length of ``description``: always 30 (an Int64 of nanoseconds spans the years 1677…2262).
+    public static let descriptionLength = 30
+}
+
+extension ASCIIWriter {
+    /// Writes `timestamp`'s ``Timestamp/description`` (``Timestamp/descriptionLength`` bytes),
+    /// digit by digit: the headers of every published message carry two.
+    public mutating func write(_ timestamp: Timestamp) {
+        let civil = CivilTime(secondsSinceEpoch: timestamp.seconds)
+        write(UInt64(civil.year), digits: 4)
+        write(UInt8(ascii: "-"))
+        write(UInt64(civil.month), digits: 2)
+        write(UInt8(ascii: "-"))
+        write(UInt64(civil.day), digits: 2)
+        write(UInt8(ascii: "T"))
+        write(UInt64(civil.hour), digits: 2)
+        write(UInt8(ascii: ":"))
+        write(UInt64(civil.minute), digits: 2)
+        write(UInt8(ascii: ":"))
+        write(UInt64(civil.second), digits: 2)
+        write(UInt8(ascii: "."))
+        write(UInt64(timestamp.nanosecondOfSecond), digits: 9)
+        write(UInt8(ascii: "Z"))
     }
 }
 

@@ -1,3 +1,4 @@
+import TapedeckCore
 import TapedeckFlows
 import TapedeckKafka
 
@@ -19,21 +20,20 @@ enum FlowChunkMessage {
     static func unit(for segment: StreamSegment, sequence: UInt64, sensor: String) -> PublishableUnit<UInt64> {
         let flowID = FlowChunkHeaders.flowIDText(segment.flowID.rawValue)
         let gap = segment.missingBefore > 0 ? "\(segment.offset - segment.missingBefore)+\(segment.missingBefore)" : ""
-        var headers = [
-            KafkaHeader(name: KafkaHeaders.version, string: KafkaHeaders.currentVersion),
-            KafkaHeader(name: KafkaHeaders.flowID, string: flowID),
-            KafkaHeader(name: KafkaHeaders.fiveTuple, string: segment.key.description),
-            KafkaHeader(name: KafkaHeaders.direction, string: segment.direction == .clientToServer
-                        ? KafkaHeaders.Direction.clientToServer.rawValue : KafkaHeaders.Direction.serverToClient.rawValue),
-            KafkaHeader(name: KafkaHeaders.streamOffset, string: String(segment.offset)),
-            KafkaHeader(name: KafkaHeaders.gaps, string: gap),
-            KafkaHeader(name: KafkaHeaders.chunk, string: String(segment.index)),
-            KafkaHeader(name: KafkaHeaders.final, string: segment.isFinal ? "true" : "false"),
-        ]
+        var headers = KafkaHeaderBlock(capacity: 512 + sensor.utf8.count)
+        headers.append(name: KafkaHeaders.version, value: KafkaHeaders.currentVersion.utf8)
+        headers.append(name: KafkaHeaders.flowID, value: flowID.utf8)
+        headers.append(name: KafkaHeaders.fiveTuple, maximumLength: FiveTuple.maximumDescriptionLength) { $0.write(segment.key) }
+        headers.append(name: KafkaHeaders.direction, value: (segment.direction == .clientToServer
+                       ? KafkaHeaders.Direction.clientToServer : KafkaHeaders.Direction.serverToClient).rawValue.utf8)
+        headers.append(name: KafkaHeaders.streamOffset, maximumLength: 20) { $0.write(decimal: segment.offset) }
+        headers.append(name: KafkaHeaders.gaps, value: gap.utf8)
+        headers.append(name: KafkaHeaders.chunk, maximumLength: 20) { $0.write(decimal: segment.index) }
+        headers.append(name: KafkaHeaders.final, value: (segment.isFinal ? "true" : "false").utf8)
         if let reason = segment.closeReason {
-            headers.append(KafkaHeader(name: KafkaHeaders.closeReason, string: closeReason(reason).rawValue))
+            headers.append(name: KafkaHeaders.closeReason, value: closeReason(reason).rawValue.utf8)
         }
-        headers.append(KafkaHeader(name: KafkaHeaders.sensor, string: sensor))
+        headers.append(name: KafkaHeaders.sensor, value: sensor.utf8)
         return PublishableUnit(position: sequence, key: Array(flowID.utf8), value: segment.bytes, headers: headers)
     }
 

@@ -59,10 +59,15 @@ public struct FlowChunk: Sendable {
     /// Wire bytes of this chunk's packets: their original lengths (each at least the captured one).
     public var originalByteCount: Int { packets.originalByteCount }
 
+    /// The snap length in the header of ``pcapBytes()`` (unless a packet is longer): libpcap's
+    /// largest.
+    static let snapLength: UInt32 = 262_144
+
     /// The chunk's packets as a classic pcap file with nanosecond times (magic `0xa1b23c4d`) and
-    /// snap length 262 144 (or the longest packet's length); `tshark -r -` and `tcpdump -r -`
-    /// read it. The bytes are the same as ``TapedeckCore/PcapWriter`` writes for the packets.
+    /// snap length ``snapLength`` (or the longest packet's length); `tshark -r -` and `tcpdump -r -`
+    /// read it. The bytes are the same as ``TapedeckCore/PcapWriter`` writes for the packets. A
+    /// chunk whose packets fill one page is its own pcap file: that page, shared, not copied.
     public func pcapBytes() -> [UInt8] {
-        packets.pcapBytes(snapLength: 262_144)
+        packets.pcapBytes(snapLength: Self.snapLength)
     }
 }

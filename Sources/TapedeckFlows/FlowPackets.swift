@@ -5,20 +5,22 @@ import TapedeckCore
 ///
 /// Each packet is kept as a classic pcap record with nanosecond times: a 16-byte header (seconds,
 /// nanoseconds, captured length, original length — at least the captured one — as little-endian
-/// `UInt32`s) followed by the captured bytes, so a chunk's pcap file is the file header and the
+/// `UInt32`s) followed by the captured bytes, so a chunk's pcap file is a file header and the
 /// pages one after the other (``pcapBytes(snapLength:)``), ``pcapHeaderSize`` +
 /// ``storageByteCount`` bytes. Times follow ``TapedeckCore/TimestampPrecision``'s rules (clamped
 /// to 1970…2106, which every pcap and live capture time is in). Records are kept in pages that
 /// are allocated at their final size and never move (a record does not span pages), so a growing
-/// chunk never copies what it holds. All packets have the same ``linkType`` (a packet of another
-/// link type starts a new chunk).
+/// chunk never copies what it holds. The first page starts with room for the pcap file header:
+/// once ``storePcapHeader(snapLength:)`` wrote it there, a chunk of one page is its own pcap file
+/// and needs no copy. All packets have the same ``linkType`` (a packet of another link type
+/// starts a new chunk).
 public struct FlowPackets: Sendable {
     /// Size of a pcap file header.
     public static let pcapHeaderSize = PcapFileHeader.size
     /// Size of the header in front of each packet's bytes, the same as a pcap record header.
     public static let recordHeaderSize = 16
-    /// The largest page (unless one record needs more); pages start at the first record's size
-    /// and double up to it.
+    /// The largest page after the first (unless one record needs more); pages start at the
+    /// first record's size and double up to it.
     static let maximumPageBytes = 64 << 10
 
     /// The link type of every packet.
@@ -33,8 +35,10 @@ public struct FlowPackets: Sendable {
     public private(set) var maximumCapturedLength = 0
     /// Bytes of the records (headers included), the size of the packet part of a pcap file.
     public private(set) var storageByteCount = 0
-    /// The pages of records.
+    /// The pages of records; the first starts with ``pcapHeaderSize`` bytes for the file header.
     private(set) var pages: [[UInt8]] = []
+    /// The file header last stored in front of the first page.
+    private var storedHeader: PcapFileHeader?
     /// Bytes asked for the pages (what the allocator rounds up is not counted, so that the
     /// accounting, and with it eviction, is the same in every run).
     private var pageCapacity = 0
@@ -49,15 +53,16 @@ public struct FlowPackets: Sendable {
     /// Whether there are no packets.
     public var isEmpty: Bool { count == 0 }
 
-    /// Bytes held in memory for the packets: the pages and the page list.
+    /// Bytes held in memory for the packets: the pages (the file header's room included) and the
+    /// page list.
     var memoryCost: Int { pageCapacity + pages.count * MemoryLayout<[UInt8]>.stride }
 
     /// Calls `body` with each packet in capture order, borrowed from this list's buffers for the
     /// duration of the call.
     public func forEach(_ body: (PacketRecord) throws -> Void) rethrows {
-        for page in pages {
+        for (index, page) in pages.enumerated() {
             try page.withUnsafeBytes { buffer in
-                var offset = 0
+                var offset = index == 0 ? Self.pcapHeaderSize : 0
                 while offset < buffer.count {
                     let seconds = Int64(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
                     let nanoseconds = Int64(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)))
@@ -73,35 +78,59 @@ public struct FlowPackets: Sendable {
         }
     }
 
+    /// The file header of the packets' pcap: nanosecond times, `snapLength` or the longest
+    /// packet's length if that is more.
+    private func pcapHeader(snapLength: UInt32) -> PcapFileHeader {
+        PcapFileHeader(linkType: linkType, precision: .nanoseconds, snapLength: max(snapLength, UInt32(maximumCapturedLength)))
+    }
+
+    /// Writes the pcap file header for `snapLength` in front of the first page, so that
+    /// ``pcapBytes(snapLength:)`` of a one-page list is that page, without a copy.
+    mutating func storePcapHeader(snapLength: UInt32) {
+        guard !pages.isEmpty else { return }
+        let header = pcapHeader(snapLength: snapLength)
+        pages[0].withUnsafeMutableBytes { header.store(to: $0.baseAddress!) }
+        storedHeader = header
+    }
+
     /// The packets as a classic pcap file with nanosecond times (magic `0xa1b23c4d`) whose header
-    /// says `snapLength` (at least ``maximumCapturedLength``): the file header, then the pages
-    /// copied one after the other.
+    /// says `snapLength` (at least ``maximumCapturedLength``): the first page itself when it is
+    /// the only one and ``storePcapHeader(snapLength:)`` stored that header, otherwise the file
+    /// header and the pages copied one after the other.
     public func pcapBytes(snapLength: UInt32) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: Self.pcapHeaderSize + storageByteCount) { buffer, initialized in
+        let header = pcapHeader(snapLength: snapLength)
+        if pages.count == 1, storedHeader == header { return pages[0] }
+        return [UInt8](unsafeUninitializedCapacity: Self.pcapHeaderSize + storageByteCount) { buffer, initialized in
             let base = UnsafeMutableRawPointer(buffer.baseAddress!)
-            PcapFileHeader(linkType: linkType, precision: .nanoseconds,
-                           snapLength: max(snapLength, UInt32(maximumCapturedLength))).store(to: base)
+            header.store(to: base)
             var offset = Self.pcapHeaderSize
-            for page in pages {
+            for (index, page) in pages.enumerated() {
                 page.withUnsafeBytes { bytes in
-                    guard let source = bytes.baseAddress else { return }
-                    (base + offset).copyMemory(from: source, byteCount: bytes.count)
+                    let records = UnsafeRawBufferPointer(rebasing: bytes[(index == 0 ? Self.pcapHeaderSize : 0)...])
+                    guard let source = records.baseAddress else { return }
+                    (base + offset).copyMemory(from: source, byteCount: records.count)
+                    offset += records.count
                 }
-                offset += page.count
             }
             initialized = offset
         }
     }
 
     /// Copies `record` to the end and returns where its captured bytes start. The first page is
-    /// at least `firstPage` bytes, later ones at least twice the last (up to ``maximumPageBytes``),
-    /// and every page holds at least the record; pages never add up to more than `capacityLimit`
-    /// unless one record needs more.
+    /// at least `firstPage` bytes (the file header's room included), later ones at least twice
+    /// the last (up to ``maximumPageBytes``), and every page holds at least the record; pages
+    /// never add up to more than `capacityLimit` unless one record needs more.
     mutating func append(_ record: PacketRecord, firstPage: Int, capacityLimit: Int) -> StoredBytes {
         let bytes = record.bytes
         let needed = Self.recordHeaderSize + bytes.count
-        if pages.isEmpty || lastPageSize - pages[pages.count - 1].count < needed {
-            let wanted = pages.isEmpty ? firstPage : min(Self.maximumPageBytes, max(lastPageSize * 2, firstPage))
+        if pages.isEmpty {
+            lastPageSize = Self.pcapHeaderSize + max(needed, min(firstPage, capacityLimit) - Self.pcapHeaderSize)
+            var page = [UInt8](repeating: 0, count: Self.pcapHeaderSize)
+            page.reserveCapacity(lastPageSize)
+            pageCapacity = lastPageSize
+            pages.append(page)
+        } else if lastPageSize - pages[pages.count - 1].count < needed {
+            let wanted = min(Self.maximumPageBytes, lastPageSize * 2)
             lastPageSize = max(needed, min(wanted, capacityLimit - pageCapacity))
             var page: [UInt8] = []
             page.reserveCapacity(lastPageSize)

@@ -128,12 +128,12 @@ struct FlowState {
         }
         packetCount += 1
         capturedByteCount += record.bytes.count
-        return packets.append(record, firstPage: isBulk ? FlowPackets.maximumPageBytes : 0,
-                              capacityLimit: chunkLimit - FlowPackets.pcapHeaderSize)
+        return packets.append(record, firstPage: isBulk ? FlowPackets.maximumPageBytes : 0, capacityLimit: chunkLimit)
     }
 
     /// Removes the chunk being filled and returns it; the next chunk gets the next index.
     mutating func takeChunk(final closeReason: CloseReason?) -> FlowChunk {
+        packets.storePcapHeader(snapLength: FlowChunk.snapLength)
         let chunk = FlowChunk(flowID: id, key: clientTuple, index: chunkIndex, isFinal: closeReason != nil,
                               closeReason: closeReason, flowStart: start, firstTimestamp: chunkFirst, lastTimestamp: chunkLast,
                               packets: packets, flowPacketCount: packetCount, flowCapturedByteCount: capturedByteCount)

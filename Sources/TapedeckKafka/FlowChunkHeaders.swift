@@ -41,28 +41,32 @@ public struct FlowChunkHeaders: Hashable, Sendable {
 
     /// The flow id as the message key and header value: 16 lowercase hex digits.
     public static func flowIDText(_ flowID: UInt64) -> String {
-        let digits = String(flowID, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        String(ascii: 16) { $0.write(hexadecimal: flowID, digits: 16) }
     }
 
     /// The message key: ``flowIDText(_:)`` as UTF-8.
-    public var key: [UInt8] { Array(Self.flowIDText(flowID).utf8) }
+    public var key: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: 16) { buffer, initialized in
+            var writer = ASCIIWriter(UnsafeMutableRawBufferPointer(buffer))
+            writer.write(hexadecimal: flowID, digits: 16)
+            initialized = writer.count
+        }
+    }
 
-    /// The message headers, in the order of `api/asyncapi.yaml`.
-    public var kafkaHeaders: [KafkaHeader] {
-        var headers = [
-            KafkaHeader(name: KafkaHeaders.version, string: KafkaHeaders.currentVersion),
-            KafkaHeader(name: KafkaHeaders.flowID, string: Self.flowIDText(flowID)),
-            KafkaHeader(name: KafkaHeaders.fiveTuple, string: fiveTuple.description),
-            KafkaHeader(name: KafkaHeaders.firstTimestamp, string: firstTimestamp.description),
-            KafkaHeader(name: KafkaHeaders.lastTimestamp, string: lastTimestamp.description),
-            KafkaHeader(name: KafkaHeaders.packets, string: String(packets)),
-            KafkaHeader(name: KafkaHeaders.bytes, string: String(bytes)),
-            KafkaHeader(name: KafkaHeaders.chunk, string: String(chunk)),
-            KafkaHeader(name: KafkaHeaders.final, string: isFinal ? "true" : "false"),
-        ]
-        if let closeReason { headers.append(KafkaHeader(name: KafkaHeaders.closeReason, string: closeReason.rawValue)) }
-        headers.append(KafkaHeader(name: KafkaHeaders.sensor, string: sensor))
+    /// The message headers, in the order of `api/asyncapi.yaml`, written straight into one block.
+    public var kafkaHeaders: KafkaHeaderBlock {
+        var headers = KafkaHeaderBlock(capacity: 512 + sensor.utf8.count)
+        headers.append(name: KafkaHeaders.version, value: KafkaHeaders.currentVersion.utf8)
+        headers.append(name: KafkaHeaders.flowID, maximumLength: 16) { $0.write(hexadecimal: flowID, digits: 16) }
+        headers.append(name: KafkaHeaders.fiveTuple, maximumLength: FiveTuple.maximumDescriptionLength) { $0.write(fiveTuple) }
+        headers.append(name: KafkaHeaders.firstTimestamp, maximumLength: Timestamp.descriptionLength) { $0.write(firstTimestamp) }
+        headers.append(name: KafkaHeaders.lastTimestamp, maximumLength: Timestamp.descriptionLength) { $0.write(lastTimestamp) }
+        headers.append(name: KafkaHeaders.packets, maximumLength: 20) { $0.write(decimal: packets) }
+        headers.append(name: KafkaHeaders.bytes, maximumLength: 20) { $0.write(decimal: bytes) }
+        headers.append(name: KafkaHeaders.chunk, maximumLength: 20) { $0.write(decimal: chunk) }
+        headers.append(name: KafkaHeaders.final, value: (isFinal ? "true" : "false").utf8)
+        if let closeReason { headers.append(name: KafkaHeaders.closeReason, value: closeReason.rawValue.utf8) }
+        headers.append(name: KafkaHeaders.sensor, value: sensor.utf8)
         return headers
     }
 }

@@ -58,7 +58,7 @@ public final class KafkaProducer: Sendable {
     ///     `value`'s storage until the message's delivery report, so the caller must keep that
     ///     array alive (and unchanged) until then, and at least until ``close(timeout:)`` returns.
     public func produce(topic: String, key: [UInt8]?, value: [UInt8], copyValue: Bool = true,
-                        headers: [KafkaHeader] = [], id: UInt64 = 0) throws(KafkaError) {
+                        headers: KafkaHeaderBlock = KafkaHeaderBlock(), id: UInt64 = 0) throws(KafkaError) {
         guard !queue.isClosing else {
             throw KafkaError(code: .destroyed, message: "the producer is closed", context: "produce to \(topic)")
         }

@@ -8,10 +8,10 @@ public struct PublishableUnit<Position: PublishPosition>: Sendable {
     /// The message value (for flows: a pcap of the chunk's packets).
     public var value: [UInt8]
     /// The message headers.
-    public var headers: [KafkaHeader]
+    public var headers: KafkaHeaderBlock
 
     /// Creates a unit.
-    public init(position: Position, key: [UInt8], value: [UInt8], headers: [KafkaHeader] = []) {
+    public init(position: Position, key: [UInt8], value: [UInt8], headers: KafkaHeaderBlock = KafkaHeaderBlock()) {
         self.position = position
         self.key = key
         self.value = value
@@ -21,6 +21,6 @@ public struct PublishableUnit<Position: PublishPosition>: Sendable {
     /// Key, value and header bytes: what counts against `message.max.bytes` and the publisher's
     /// memory bound.
     public var size: Int {
-        key.count + value.count + headers.reduce(0) { $0 + $1.name.utf8.count + ($1.value?.count ?? 0) }
+        key.count + value.count + headers.byteCount
     }
 }

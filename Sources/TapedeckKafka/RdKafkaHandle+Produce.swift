@@ -8,23 +8,14 @@ extension RdKafkaHandle {
     /// storage until the message's delivery report, so the caller must keep that array alive and
     /// unchanged until then.
     ///
-    /// The header names (NUL-terminated) and values are laid out in one stack buffer, and the
-    /// field array is on the stack too: nothing is allocated per message.
-    func produce(topic: RdKafkaTopic, key: [UInt8]?, value: [UInt8], copyValue: Bool, headers: [KafkaHeader],
+    /// The header fields point into the header block and the field array is on the stack:
+    /// nothing is allocated or copied per message on this side.
+    func produce(topic: RdKafkaTopic, key: [UInt8]?, value: [UInt8], copyValue: Bool, headers: KafkaHeaderBlock,
                  id: UInt64) throws(KafkaError) {
-        var stringBytes = 0
-        for header in headers { stringBytes += header.name.utf8.count + 1 + (header.value?.count ?? 0) }
-        let error = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: stringBytes) { strings in
-            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 5 + headers.count) { fields in
+        let error = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 5 + headers.count) { fields in
+            headers.withUnsafeBytes { headerBytes in
                 key.withOptionalUnsafeBytes { keyBytes in
                     value.withUnsafeBytes { valueBytes in
-                        var used = 0
-                        func append<Bytes: Collection<UInt8>>(_ bytes: Bytes, terminated: Bool) -> UnsafeMutablePointer<UInt8> {
-                            let start = strings.baseAddress! + used
-                            used = strings[used...].initialize(fromContentsOf: bytes) + (terminated ? 1 : 0)
-                            if terminated { strings[used - 1] = 0 }
-                            return start
-                        }
                         func field(_ type: rd_kafka_vtype_t) -> rd_kafka_vu_t {
                             var field = rd_kafka_vu_t()
                             field.vtype = type
@@ -45,14 +36,14 @@ extension RdKafkaHandle {
                         fields.initializeElement(at: 2, to: keyField)
                         fields.initializeElement(at: 3, to: flagsField)
                         fields.initializeElement(at: 4, to: opaqueField)
-                        for (index, header) in headers.enumerated() {
+                        var index = 5
+                        KafkaHeaderBlock.forEachHeader(in: headerBytes) { name, value in
                             var headerField = field(RD_KAFKA_VTYPE_HEADER)
-                            let name = UnsafeRawPointer(append(header.name.utf8, terminated: true)).assumingMemoryBound(to: CChar.self)
-                            let bytes = header.value.map { UnsafeRawPointer(append($0, terminated: false)) }
-                            headerField.u.header = .init(name: name, val: bytes, size: header.value?.count ?? -1)
-                            fields.initializeElement(at: 5 + index, to: headerField)
+                            headerField.u.header = .init(name: name, val: value?.baseAddress, size: value.map { $0.count } ?? -1)
+                            fields.initializeElement(at: index, to: headerField)
+                            index += 1
                         }
-                        return rd_kafka_produceva(pointer, fields.baseAddress, fields.count)
+                        return rd_kafka_produceva(pointer, fields.baseAddress, index)
                     }
                 }
             }

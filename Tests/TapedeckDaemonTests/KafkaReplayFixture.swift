@@ -56,15 +56,15 @@ final class KafkaFixture {
             }
         }
         try writer.flush()
-        let headers = chunk.map {
+        let headers = chunk.map { chunk -> KafkaHeaderBlock in
             [KafkaHeader(name: KafkaHeaders.flowID, string: FlowChunkHeaders.flowIDText(UInt64(flow))),
-             KafkaHeader(name: KafkaHeaders.chunk, string: String($0))]
+             KafkaHeader(name: KafkaHeaders.chunk, string: String(chunk))]
         }
         try publish(key: flow, value: writer.sink.bytes, headers: headers ?? [])
     }
 
     /// Publishes `value` keyed by flow `key`.
-    func publish(key: Int, value: [UInt8], headers: [KafkaHeader] = []) throws {
+    func publish(key: Int, value: [UInt8], headers: KafkaHeaderBlock = []) throws {
         try producer.produce(topic: topic, key: Array(FlowChunkHeaders.flowIDText(UInt64(key)).utf8), value: value, headers: headers)
     }
 

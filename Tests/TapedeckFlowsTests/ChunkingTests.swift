@@ -1,7 +1,7 @@
 import Foundation
 import TapedeckCapture
 import TapedeckCore
-import TapedeckFlows
+@testable import TapedeckFlows
 import Testing
 
 @Suite("Chunks: every packet once, in order, under the size limit")
@@ -136,5 +136,33 @@ struct ChunkingTests {
         try writer.flush()
         #expect(bytes == writer.sink.bytes)
         #expect(chunk.originalByteCount == read.reduce(0) { $0 + Int($1.originalLength) })
+    }
+
+    @Test("every chunk's pcap is PcapWriter's bytes; a one-page chunk's pcap is that page, not a copy",
+          arguments: ["KakaoTalk_talk.pcap", "1kxun.pcap"])
+    func pcapOfEveryChunk(_ name: String) throws {
+        let tracker = FlowTracker()
+        var log = EventLog()
+        try tracker.processCapture(Fixtures.path(name), into: &log)
+        tracker.flushAll(into: &log)
+        var onePage = 0
+        var copied = 0
+        for chunk in log.chunks {
+            let writer = PcapWriter(sink: MemorySink(), linkType: chunk.packets.linkType, precision: .nanoseconds)
+            try chunk.packets.forEach { try writer.write($0) }
+            try writer.flush()
+            let bytes = chunk.pcapBytes()
+            #expect(bytes == writer.sink.bytes, "chunk \(chunk.index) of flow \(chunk.flowID)")
+            let again = chunk.pcapBytes()
+            let shared = bytes.withUnsafeBufferPointer { $0.baseAddress } == again.withUnsafeBufferPointer { $0.baseAddress }
+            if chunk.packets.pages.count == 1 {
+                #expect(shared, "a one-page chunk's pcap was copied")
+                onePage += 1
+            } else {
+                #expect(!shared)
+                copied += 1
+            }
+        }
+        #expect(onePage > 0 && copied > 0, "\(onePage) one-page chunks, \(copied) copied")
     }
 }

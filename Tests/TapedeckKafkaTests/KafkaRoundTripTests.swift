@@ -16,7 +16,7 @@ import TapedeckKafka
         let count = 500
         for index in 0..<count {
             let key = bytes("flow-\(index % 7)")
-            let headers = [KafkaHeader(name: "tapedeck-chunk", string: "\(index / 7)"),
+            let headers: KafkaHeaderBlock = [KafkaHeader(name: "tapedeck-chunk", string: "\(index / 7)"),
                            KafkaHeader(name: "tapedeck-index", string: "\(index)"),
                            KafkaHeader(name: "empty", value: []), KafkaHeader(name: "null", value: nil)]
             try producer.produce(topic: topic, key: key, value: bytes("value \(index) ") + [UInt8](repeating: UInt8(index % 251), count: index),
