@@ -133,11 +133,20 @@ final class PublisherCore<Position: PublishPosition>: @unchecked Sendable {
         lock.withLock {
             switch report.status {
             case .acknowledged:
-                if window.acknowledge(tag: report.id), waiters > 0 { lock.broadcast() }
+                if window.acknowledge(tag: report.id), waiters > 0, hasRoomToWake { lock.broadcast() }
             case .failure(let error):
                 failed(tag: report.id, error: error)
             }
         }
+    }
+
+    /// Whether an acknowledgement is worth waking the waiting callers for (lock held): once the
+    /// window is empty (a flush is done) or half empty, so that a publisher waiting for room does
+    /// not wake, find the window still full and sleep again for every acknowledged unit.
+    private var hasRoomToWake: Bool {
+        window.retainedCount == 0
+            || (window.retainedBytes <= configuration.maxRetainedBytes / 2
+                && window.retainedCount <= configuration.maxRetainedUnits / 2)
     }
 
     /// Records a failed send (lock held): counted always, logged when it starts a republish.

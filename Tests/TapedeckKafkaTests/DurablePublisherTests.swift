@@ -54,6 +54,34 @@ import TapedeckPOSIX
         #expect(messages.map { UInt64($0.header("position")!.stringValue!)! }.sorted() == Array(1...300))
     }
 
+    /// A full window holds publishing up until acknowledgements make room (half the window, or
+    /// all of it for a unit bigger than half), and never holds more than its bounds.
+    @Test func aFullWindowWaitsForRoomAndStaysWithinItsBounds() throws {
+        let (logger, _) = memoryLogger()
+        let cluster = try KafkaMockCluster(brokers: 1, logger: logger)
+        let topic = uniqueTopic("durable-window")
+        try cluster.createTopic(topic, partitions: 2, replicationFactor: 1)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
+                                                          topic: topic, cursorPath: directory + "/cursor")
+        configuration.maxRetainedUnits = 4
+        configuration.maxRetainedBytes = 200
+        let publisher = try DurablePublisher<UInt64>(configuration: configuration, logger: logger)
+        for position: UInt64 in 1...300 {
+            // Every tenth unit takes more than half the window's bytes.
+            let value = bytes(position % 10 == 0 ? String(repeating: "x", count: 150) : "unit \(position)")
+            try publisher.publish(PublishableUnit(position: position, key: bytes("k\(position % 3)"), value: value))
+            let statistics = publisher.statistics
+            #expect(statistics.pendingUnits <= 4 && statistics.pendingBytes <= 200)
+        }
+        #expect(publisher.flush(timeout: .seconds(60)))
+        #expect(publisher.cursor == 300)
+        try publisher.close(timeout: .seconds(10))
+        let messages = try consume(bootstrapServers: cluster.bootstrapServers, topic: topic, count: 300, logger: logger)
+        #expect(messages.count == 300)
+    }
+
     @Test func refusesUnusableInput() throws {
         let (logger, _) = memoryLogger()
         let directory = try temporaryDirectory()
