@@ -9,8 +9,9 @@
 #   linger 5 ms). Every run goes to an empty broker started for it (noida-db keeps a core busy
 #   for seconds after a burst of messages, which would otherwise land on the next run), the
 #   tools alternate who goes first, best of ROUNDS; ratio = kcat's wall time over tapedeck's
-#   (target >= 0.8x). Every run is checked: the topic must hold every message. The broker's
-#   CPU during each run is printed too: broker and client share the machine's cores.
+#   (target >= 0.8x), of the best runs and of the means. Every run is checked: the topic must
+#   hold every message. The broker's CPU during each run is printed too: broker and client share
+#   the machine's cores.
 #
 # Usage: sudo Benchmarks/publish.sh [SIZE] [ROUNDS]   (default 1e9 bytes, 3 rounds;
 #        BENCH_DIR=/tmp/tapedeck-bench; KAFKA_BROKER=host:port uses a running broker)
@@ -75,7 +76,7 @@ run() {
 }
 
 echo "== end to end: $messages messages, $(printf '%.1f' "$megabytes") MB of keys and values; broker $broker; best of $rounds"
-declare -A wall=() cpu=()
+declare -A wall=() cpu=() total=()
 for round in $(seq "$rounds"); do
     # Alternate who goes first (the page cache and the machine warm up too).
     order="kcat tapedeck"
@@ -89,12 +90,14 @@ for round in $(seq "$rounds"); do
         delivered=$(kafka_count "$topic")
         [ "$delivered" -eq "$messages" ] || { echo "$tool delivered $delivered of $messages to $topic" >&2; exit 1; }
         echo "round $round: $tool $seconds s wall, $cpuseconds s cpu (broker $brokerseconds s cpu)"
+        total[$tool]=$(awk -v a="${total[$tool]:-0}" -v b="$seconds" 'BEGIN { print a + b }')
         if [ -z "${wall[$tool]:-}" ] || awk -v a="$seconds" -v b="${wall[$tool]}" 'BEGIN { exit !(a < b) }'; then wall[$tool]=$seconds; fi
         if [ -z "${cpu[$tool]:-}" ] || awk -v a="$cpuseconds" -v b="${cpu[$tool]}" 'BEGIN { exit !(a < b) }'; then cpu[$tool]=$cpuseconds; fi
     done
 done
-printf '%-9s %8s %8s %10s %10s %12s\n' tool "wall s" "cpu s" "MB/s" "msg/s" "÷ kcat"
+printf '%-9s %8s %8s %10s %10s %12s %8s %14s\n' tool "wall s" "cpu s" "MB/s" "msg/s" "÷ kcat" "mean s" "÷ kcat (mean)"
 for tool in kcat tapedeck; do
     awk -v t="$tool" -v s="${wall[$tool]}" -v c="${cpu[$tool]}" -v mb="$megabytes" -v n="$messages" -v k="${wall[kcat]}" \
-        'BEGIN { printf "%-9s %8.2f %8.2f %10.1f %10.0f %11.2fx\n", t, s, c, mb / s, n / s, k / s }'
+        -v m="${total[$tool]}" -v km="${total[kcat]}" -v r="$rounds" \
+        'BEGIN { printf "%-9s %8.2f %8.2f %10.1f %10.0f %11.2fx %8.2f %13.2fx\n", t, s, c, mb / s, n / s, k / s, m / r, km / m }'
 done

@@ -125,8 +125,9 @@ public struct FlowPackets: Sendable {
         let needed = Self.recordHeaderSize + bytes.count
         if pages.isEmpty {
             lastPageSize = Self.pcapHeaderSize + max(needed, min(firstPage, capacityLimit) - Self.pcapHeaderSize)
-            var page = [UInt8](repeating: 0, count: Self.pcapHeaderSize)
+            var page: [UInt8] = []
             page.reserveCapacity(lastPageSize)
+            page.append(contentsOf: repeatElement(0, count: Self.pcapHeaderSize))
             pageCapacity = lastPageSize
             pages.append(page)
         } else if lastPageSize - pages[pages.count - 1].count < needed {
