@@ -57,13 +57,16 @@ public struct KafkaHeaderBlock: Hashable, Sendable, Sequence, ExpressibleByArray
         byteCount += written
     }
 
+    /// Appends the name, up to a NUL byte if it has one (librdkafka reads it as a C string), and
+    /// the value's length.
     private mutating func appendName(_ name: String, valueLength: Int?) {
-        storage.append(contentsOf: name.utf8)
+        let nameBytes = name.utf8.prefix { $0 != 0 }
+        storage.append(contentsOf: nameBytes)
         storage.append(0)
         let length = valueLength.map { UInt32($0) } ?? Self.nullLength
         Swift.withUnsafeBytes(of: length.littleEndian) { storage.append(contentsOf: $0) }
         count += 1
-        byteCount += name.utf8.count + (valueLength ?? 0)
+        byteCount += nameBytes.count + (valueLength ?? 0)
     }
 
     /// Calls `body` with the packed bytes, borrowed for the duration of the call (see

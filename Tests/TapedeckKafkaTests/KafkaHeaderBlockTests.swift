@@ -25,4 +25,10 @@ import TapedeckKafka
         #expect(block == [KafkaHeader(name: "n", string: "42"), KafkaHeader(name: "nothing", value: []),
                           KafkaHeader(name: "s", string: "text")])
     }
+
+    @Test func aNameEndsAtANulByteAsLibrdkafkaReadsIt() {
+        let block: KafkaHeaderBlock = [KafkaHeader(name: "cut\u{0}off", string: "v"), KafkaHeader(name: "next", string: "w")]
+        #expect(Array(block).map(\.description) == ["cut=v", "next=w"])
+        #expect(block.byteCount == 3 + 1 + 4 + 1)
+    }
 }
