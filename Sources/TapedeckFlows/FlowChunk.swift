@@ -66,7 +66,8 @@ public struct FlowChunk: Sendable {
     /// The chunk's packets as a classic pcap file with nanosecond times (magic `0xa1b23c4d`) and
     /// snap length ``snapLength`` (or the longest packet's length); `tshark -r -` and `tcpdump -r -`
     /// read it. The bytes are the same as ``TapedeckCore/PcapWriter`` writes for the packets. A
-    /// chunk whose packets fill one page is its own pcap file: that page, shared, not copied.
+    /// chunk whose packets fit one page (at least half full) is its own pcap file: that page,
+    /// shared, not copied.
     public func pcapBytes() -> [UInt8] {
         packets.pcapBytes(snapLength: Self.snapLength)
     }

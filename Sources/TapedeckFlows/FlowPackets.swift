@@ -11,8 +11,8 @@ import TapedeckCore
 /// to 1970…2106, which every pcap and live capture time is in). Records are kept in pages that
 /// are allocated at their final size and never move (a record does not span pages), so a growing
 /// chunk never copies what it holds. The first page starts with room for the pcap file header:
-/// once ``storePcapHeader(snapLength:)`` wrote it there, a chunk of one page is its own pcap file
-/// and needs no copy. All packets have the same ``linkType`` (a packet of another link type
+/// once ``storePcapHeader(snapLength:)`` wrote it there, a chunk of one page (at least half full)
+/// is its own pcap file and needs no copy. All packets have the same ``linkType`` (a packet of another link type
 /// starts a new chunk).
 public struct FlowPackets: Sendable {
     /// Size of a pcap file header.
@@ -43,7 +43,7 @@ public struct FlowPackets: Sendable {
     /// accounting, and with it eviction, is the same in every run).
     private var pageCapacity = 0
     /// Bytes asked for the last page: records are appended while they fit in it.
-    private var lastPageSize = 0
+    private(set) var lastPageSize = 0
 
     /// An empty list for packets of `linkType`.
     init(linkType: LinkType) {
@@ -95,11 +95,12 @@ public struct FlowPackets: Sendable {
 
     /// The packets as a classic pcap file with nanosecond times (magic `0xa1b23c4d`) whose header
     /// says `snapLength` (at least ``maximumCapturedLength``): the first page itself when it is
-    /// the only one and ``storePcapHeader(snapLength:)`` stored that header, otherwise the file
-    /// header and the pages copied one after the other.
+    /// the only one, at least half full (so that whoever holds the pcap does not hold much more
+    /// memory than its size), and ``storePcapHeader(snapLength:)`` stored that header; otherwise
+    /// the file header and the pages copied one after the other.
     public func pcapBytes(snapLength: UInt32) -> [UInt8] {
         let header = pcapHeader(snapLength: snapLength)
-        if pages.count == 1, storedHeader == header { return pages[0] }
+        if pages.count == 1, pages[0].count * 2 >= lastPageSize, storedHeader == header { return pages[0] }
         return [UInt8](unsafeUninitializedCapacity: Self.pcapHeaderSize + storageByteCount) { buffer, initialized in
             let base = UnsafeMutableRawPointer(buffer.baseAddress!)
             header.store(to: base)
