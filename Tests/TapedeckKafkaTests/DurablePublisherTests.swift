@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import TapedeckKafka
 import TapedeckPOSIX
@@ -12,6 +13,18 @@ import TapedeckPOSIX
         return path
     }
 
+    /// A mock cluster with a fresh topic, and a publisher configuration for that topic whose
+    /// cursor file is in `directory`.
+    private func mockTopic(_ prefix: String, brokers: Int32, partitions: Int32, directory: String, logger: Logger) throws
+        -> (cluster: KafkaMockCluster, configuration: DurablePublisherConfiguration) {
+        let cluster = try KafkaMockCluster(brokers: brokers, logger: logger)
+        let topic = uniqueTopic(prefix)
+        try cluster.createTopic(topic, partitions: partitions, replicationFactor: brokers)
+        let configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
+                                                          topic: topic, cursorPath: directory + "/cursor")
+        return (cluster, configuration)
+    }
+
     private func unit(_ position: UInt64) -> PublishableUnit<UInt64> {
         PublishableUnit(position: position, key: bytes("flow-\(position % 5)"), value: bytes("unit \(position)"),
                         headers: [KafkaHeader(name: "position", string: "\(position)")])
@@ -19,13 +32,10 @@ import TapedeckPOSIX
 
     @Test func publishesEveryUnitAndPersistsTheCursor() throws {
         let (logger, _) = memoryLogger()
-        let cluster = try KafkaMockCluster(brokers: 3, logger: logger)
-        let topic = uniqueTopic("durable")
-        try cluster.createTopic(topic, partitions: 3, replicationFactor: 3)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
-                                                          topic: topic, cursorPath: directory + "/cursor")
+        let (cluster, configuration) = try mockTopic("durable", brokers: 3, partitions: 3, directory: directory, logger: logger)
+        let topic = configuration.topic
         do {
             let publisher = try DurablePublisher<UInt64>(configuration: configuration, logger: logger)
             #expect(publisher.cursor == nil)
@@ -58,13 +68,10 @@ import TapedeckPOSIX
     /// all of it for a unit bigger than half), and never holds more than its bounds.
     @Test func aFullWindowWaitsForRoomAndStaysWithinItsBounds() throws {
         let (logger, _) = memoryLogger()
-        let cluster = try KafkaMockCluster(brokers: 1, logger: logger)
-        let topic = uniqueTopic("durable-window")
-        try cluster.createTopic(topic, partitions: 2, replicationFactor: 1)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
-                                                          topic: topic, cursorPath: directory + "/cursor")
+        var (cluster, configuration) = try mockTopic("durable-window", brokers: 1, partitions: 2, directory: directory, logger: logger)
+        let topic = configuration.topic
         configuration.maxRetainedUnits = 4
         configuration.maxRetainedBytes = 200
         let publisher = try DurablePublisher<UInt64>(configuration: configuration, logger: logger)
@@ -109,13 +116,10 @@ import TapedeckPOSIX
 
     @Test func cursorWriteFailuresAreCountedLoggedAndRetried() throws {
         let (logger, log) = memoryLogger()
-        let cluster = try KafkaMockCluster(brokers: 1, logger: logger)
-        let topic = uniqueTopic("cursor-failure")
-        try cluster.createTopic(topic, partitions: 1, replicationFactor: 1)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = DurablePublisherConfiguration(producer: testProducerConfiguration(cluster.bootstrapServers),
-                                                          topic: topic, cursorPath: directory + "/cursor")
+        var (cluster, configuration) = try mockTopic("cursor-failure", brokers: 1, partitions: 1, directory: directory, logger: logger)
+        defer { withExtendedLifetime(cluster) {} }  // the broker the publisher talks to
         configuration.cursorInterval = .milliseconds(50)
         let publisher = try DurablePublisher<UInt64>(configuration: configuration, logger: logger)
         try FileManager.default.removeItem(atPath: directory)
